@@ -1,0 +1,55 @@
+package dev.sandlot.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every setting sandlot runs with, resolved from defaults, then {@code /etc/sandlot/config.yaml}
+ * (or {@code --config}), then command-line options. Immutable: a pass always sees one consistent set.
+ *
+ * @param mountAllowList host directories under which bind-mount sources may live (default /srv)
+ */
+public record Settings(
+        Path manifestsDir,
+        Path stateDir,
+        Path runDir,
+        Path cniConfDir,
+        List<Path> cniBinDirs,
+        String runsc,
+        List<String> runscFlags,
+        List<Path> mountAllowList,
+        Path netnsDir,
+        int parallelism,
+        Duration resyncInterval,
+        String metricsAddress) {
+
+    public static final Path DEFAULT_CONFIG = Path.of("/etc/sandlot/config.yaml");
+
+    public Settings {
+        cniBinDirs = List.copyOf(cniBinDirs);
+        runscFlags = List.copyOf(runscFlags);
+        mountAllowList = List.copyOf(mountAllowList);
+    }
+
+    public static Settings defaults() {
+        return new Settings(
+                Path.of("/etc/sandlot/manifests"),
+                Path.of("/var/lib/sandlot"),
+                Path.of("/run/sandlot"),
+                Path.of("/etc/cni/net.d"),
+                List.of(Path.of("/opt/cni/bin"), Path.of("/usr/lib/cni")),
+                "runsc",
+                List.of(),
+                List.of(Path.of("/srv")),
+                Path.of("/run/netns"),
+                Math.max(4, Runtime.getRuntime().availableProcessors() * 4),
+                Duration.ofSeconds(30),
+                "127.0.0.1:9464");
+    }
+
+    /** runsc's state root: always inside the run dir, so sandlot only ever sees its own containers. */
+    public Path runscRoot() {
+        return runDir.resolve("runsc");
+    }
+}
