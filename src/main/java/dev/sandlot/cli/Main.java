@@ -10,6 +10,12 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Declarative gVisor sandboxes: one running, networked runsc sandbox per YAML manifest.",
         subcommands = {
+            PlanCommand.class,
+            ApplyCommand.class,
+            StatusCommand.class,
+            LogsCommand.class,
+            DownCommand.class,
+            DoctorCommand.class,
             CommandLine.HelpCommand.class,
             picocli.AutoComplete.GenerateCompletion.class,
         })
@@ -29,7 +35,18 @@ public final class Main implements Runnable {
 
     /** Runs one command line and returns its exit status (tests call this instead of main). */
     public static int execute(String... args) {
+        return execute(null, null, args);
+    }
+
+    /** Runs one command line with its output going to the given writers (null: the console). */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        if (out != null) {
+            cli.setOut(out);
+        }
+        if (err != null) {
+            cli.setErr(err);
+        }
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // Errors in arguments are usage errors: exit 1 like the other failures, not picocli's 2,
         // because `plan` reserves 2 for "changes pending".

@@ -1,0 +1,139 @@
+package dev.sandlot.apply;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandlot.host.BundleParams;
+import dev.sandlot.host.BundleWriter;
+import dev.sandlot.host.CniException;
+import dev.sandlot.host.HostException;
+import dev.sandlot.host.NetworkConfig;
+import dev.sandlot.manifest.MountSpec;
+import dev.sandlot.manifest.SandboxSpec;
+import dev.sandlot.source.DesiredSandbox;
+import dev.sandlot.state.AttachmentRecord;
+import dev.sandlot.state.SandboxId;
+import dev.sandlot.state.SandboxRecord;
+import dev.sandlot.state.StateStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates one incarnation, in the order of DESIGN.md §4: record intent → netns → CNI ADD loopback
+ * then each network (config recorded before, result after) → bundle → {@code runsc run -detach}.
+ * Everything that can be checked without side effects (rootfs, mount sources, network names) is
+ * checked first. If a step fails, what was made is torn down at once; records stay until that
+ * teardown succeeds, so the next pass can finish it.
+ */
+final class SandboxCreator {
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxCreator.class);
+
+    private final HostClients host;
+    private final SandboxTeardown teardown;
+    private final RandomGenerator random;
+    private final BundleWriter bundles = new BundleWriter();
+
+    SandboxCreator(HostClients host, SandboxTeardown teardown, RandomGenerator random) {
+        this.host = host;
+        this.teardown = teardown;
+        this.random = random;
+    }
+
+    SandboxId create(DesiredSandbox desired) throws ApplyException {
+        String name = desired.name();
+        SandboxSpec spec = desired.manifest().spec();
+        Path rootfs = preflightRootfs(name, spec);
+        preflightMounts(name, spec);
+        List<NetworkConfig> networks = lookUpNetworks(name, spec);
+
+        StateStore state = host.state();
+        SandboxId id = SandboxId.newFor(name, random);
+        String step = "record";
+        try {
+            state.writeSandbox(new SandboxRecord(StateStore.FORMAT, id.value(), name, desired.specHash(), spec,
+                    desired.sourceFile(), host.clock().instant(), BootId.current()));
+            step = "netns";
+            host.netns().create(id.value());
+            Path netnsPath = host.netns().path(id.value());
+            step = "CNI ADD lo";
+            attach(id, 0, NetworkConfig.loopback(), "lo", netnsPath);
+            for (int i = 0; i < networks.size(); i++) {
+                step = "CNI ADD " + networks.get(i).name();
+                attach(id, i + 1, networks.get(i), "eth" + i, netnsPath);
+            }
+            step = "bundle";
+            Path bundle = state.bundleDir(id);
+            bundles.write(bundle, new BundleParams(id.value(), spec, rootfs, netnsPath,
+                    "/sandlot/" + id.value(), null, null));
+            step = "runsc run";
+            Path log = state.logFile(name);
+            Files.createDirectories(log.getParent());
+            host.runsc().run(id.value(), bundle, log);
+            LOG.info("created {} ({})", name, id);
+            return id;
+        } catch (HostException | IOException | RuntimeException e) {
+            ApplyException failure = new ApplyException(name, step, describe(e), e);
+            try {
+                teardown.teardown(id, true);
+            } catch (ApplyException cleanup) {
+                failure.addSuppressed(cleanup);
+            }
+            throw failure;
+        }
+    }
+
+    private void attach(SandboxId id, int index, NetworkConfig net, String ifname, Path netnsPath)
+            throws IOException, HostException {
+        AttachmentRecord before = AttachmentRecord.beforeAdd(index, net.name(), ifname, net.bytes());
+        host.state().writeAttachment(id, before);
+        JsonNode result = host.cni().add(net, id.value(), netnsPath, ifname, Map.of());
+        host.state().writeAttachment(id, before.withResult(result));
+    }
+
+    private static Path preflightRootfs(String name, SandboxSpec spec) throws ApplyException {
+        if (spec.rootfs().path() == null) {
+            throw new ApplyException(name, "rootfs", "rootfs.archive is not supported yet; use rootfs.path", null);
+        }
+        Path dir = Path.of(spec.rootfs().path());
+        if (!Files.isDirectory(dir)) {
+            throw new ApplyException(name, "rootfs", "rootfs.path " + dir + " is not a directory on this host;"
+                    + " create it (for example from busybox-static) or fix the manifest", null);
+        }
+        return dir;
+    }
+
+    private static void preflightMounts(String name, SandboxSpec spec) throws ApplyException {
+        for (MountSpec m : spec.mounts()) {
+            Path source = Path.of(m.source());
+            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ApplyException(name, "mounts", "mount source " + source + " does not exist on this host", null);
+            }
+            if (Files.isSymbolicLink(source)) {
+                throw new ApplyException(name, "mounts", "mount source " + source + " is a symlink; name its target", null);
+            }
+        }
+    }
+
+    private List<NetworkConfig> lookUpNetworks(String name, SandboxSpec spec) throws ApplyException {
+        List<NetworkConfig> found = new ArrayList<>();
+        for (String network : spec.networks()) {
+            try {
+                found.add(host.networks().find(network));
+            } catch (CniException e) {
+                throw new ApplyException(name, "CNI config", e.getMessage(), e);
+            }
+        }
+        return found;
+    }
+
+    static String describe(Exception e) {
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.sandlot.cli;
+
+import dev.sandlot.config.ConfigException;
+import dev.sandlot.config.ConfigFile;
+import dev.sandlot.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every command shares (DESIGN.md §2). Each is also a key of the config file; the
+ * command line wins over the file, the file over the defaults.
+ */
+public final class CommonOptions {
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Config file (default: /etc/sandlot/config.yaml when present).")
+    Path config;
+
+    @Option(names = "--manifests", paramLabel = "DIR",
+            description = "Folder of sandbox manifests (default: /etc/sandlot/manifests).")
+    Path manifests;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Records, bundles and sandbox logs (default: /var/lib/sandlot).")
+    Path stateDir;
+
+    @Option(names = "--run-dir", paramLabel = "DIR",
+            description = "runsc root, lock and status file (default: /run/sandlot).")
+    Path runDir;
+
+    @Option(names = "--cni-conf-dir", paramLabel = "DIR",
+            description = "CNI network configs (default: /etc/cni/net.d).")
+    Path cniConfDir;
+
+    @Option(names = "--cni-bin-dir", paramLabel = "DIR",
+            description = "CNI plugin binaries; repeatable (default: /opt/cni/bin then /usr/lib/cni).")
+    List<Path> cniBinDirs;
+
+    @Option(names = "--runsc", paramLabel = "PATH", description = "The runsc binary (default: runsc on the PATH).")
+    String runsc;
+
+    @Option(names = "--runsc-flag", paramLabel = "FLAG",
+            description = "Passed to every runsc call; repeatable, e.g. --runsc-flag=--network=host.")
+    List<String> runscFlags;
+
+    @Option(names = "--mount-allow", paramLabel = "DIR",
+            description = "Host folder under which bind-mount sources may live; repeatable (default: /srv).")
+    List<Path> mountAllowList;
+
+    /** Defaults, then the config file, then these options. */
+    public Settings resolve() throws ConfigException {
+        Settings d = Settings.defaults();
+        ConfigFile.Content file = readConfigFile();
+        return new Settings(
+                pick(manifests, file.manifests(), d.manifestsDir()),
+                pick(stateDir, file.stateDir(), d.stateDir()),
+                pick(runDir, file.runDir(), d.runDir()),
+                pick(cniConfDir, file.cniConfDir(), d.cniConfDir()),
+                pickPaths(cniBinDirs, file.cniBinDirs(), d.cniBinDirs()),
+                runsc != null ? runsc : file.runsc() != null ? file.runsc() : d.runsc(),
+                runscFlags != null ? runscFlags : file.runscFlags() != null ? file.runscFlags() : d.runscFlags(),
+                pickPaths(mountAllowList, file.mountAllowList(), d.mountAllowList()),
+                d.netnsDir(),
+                file.parallelism() != null ? file.parallelism() : d.parallelism(),
+                file.resyncInterval() != null
+                        ? ConfigFile.parseDuration(file.resyncInterval(), "resyncInterval") : d.resyncInterval(),
+                file.metricsAddress() != null ? file.metricsAddress() : d.metricsAddress());
+    }
+
+    private ConfigFile.Content readConfigFile() throws ConfigException {
+        if (config != null) {
+            if (!Files.isRegularFile(config)) {
+                throw new ConfigException(config + ": no such config file");
+            }
+            return ConfigFile.read(config);
+        }
+        if (Files.isRegularFile(Settings.DEFAULT_CONFIG)) {
+            return ConfigFile.read(Settings.DEFAULT_CONFIG);
+        }
+        return ConfigFile.empty();
+    }
+
+    private static Path pick(Path option, String fromFile, Path fallback) {
+        return option != null ? option : fromFile != null ? Path.of(fromFile) : fallback;
+    }
+
+    private static List<Path> pickPaths(List<Path> option, List<String> fromFile, List<Path> fallback) {
+        if (option != null) {
+            return option;
+        }
+        if (fromFile != null) {
+            List<Path> paths = new ArrayList<>();
+            fromFile.forEach(p -> paths.add(Path.of(p)));
+            return paths;
+        }
+        return fallback;
+    }
+}

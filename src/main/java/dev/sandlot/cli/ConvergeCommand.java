@@ -1,0 +1,49 @@
+package dev.sandlot.cli;
+
+import dev.sandlot.config.ConfigException;
+import dev.sandlot.host.HostException;
+import dev.sandlot.observe.Observation;
+import dev.sandlot.source.DesiredState;
+import dev.sandlot.source.FolderSource;
+import dev.sandlot.source.SourceUnavailableException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** What {@code plan} and {@code apply} share: open the context, observe, read the folder. */
+abstract class ConvergeCommand {
+    @CommandLine.Mixin
+    CommonOptions options;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    /** The desired state and the host, read once. */
+    record Snapshot(Context context, DesiredState desired, Observation observed) {
+    }
+
+    Snapshot snapshot() throws ConfigException, IOException, HostException, SourceUnavailableException {
+        Context context = Context.open(options);
+        context.host.state().init();
+        Observation observed = context.host.observer().observe();
+        DesiredState desired = FolderSource.readOnce(context.settings.manifestsDir(),
+                context.settings.mountAllowList(), context.host.state().loadAll());
+        return new Snapshot(context, desired, observed);
+    }
+
+    void printFileErrors(DesiredState desired) {
+        for (Map.Entry<String, List<String>> file : desired.fileErrors().entrySet()) {
+            file.getValue().forEach(e -> err().println(e));
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.sandlot.cli;
+
+import dev.sandlot.source.DesiredState;
+import dev.sandlot.source.FolderSource;
+import dev.sandlot.source.SourceUnavailableException;
+import dev.sandlot.status.SandboxStatus;
+import dev.sandlot.status.StatusBuilder;
+import dev.sandlot.status.StatusFile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"One row per sandbox: name, phase, IP, pid, restarts, age, message.",
+            "Works with or without the daemon: the host is observed now; errors and restarts",
+            "come from what the daemon (or the last apply) recorded. Never changes the host."},
+        footer = {"", "Examples:", "  sandlot status", "  sandlot status --json web"})
+final class StatusCommand extends ConvergeCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "Print a JSON array (fields: name, phase, reason, ip, pid, restarts, message, ...).")
+    boolean json;
+
+    @Parameters(arity = "0..1", paramLabel = "NAME", description = "Show only this sandbox.")
+    String name;
+
+    @Override
+    public Integer call() {
+        try {
+            Snapshot s = snapshotTolerant();
+            List<SandboxStatus> rows = StatusBuilder.build(s.desired(), s.observed(),
+                    new StatusFile(s.context().settings.runDir()).readHistory());
+            if (name != null) {
+                rows = rows.stream().filter(r -> r.name().equals(name)).toList();
+            }
+            if (json) {
+                out().println(StatusFile.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+            } else {
+                printTable(rows);
+            }
+            return 0;
+        } catch (Exception e) {
+            err().println("sandlot status: " + Errors.describe(e));
+            return 1;
+        }
+    }
+
+    /** Like {@link #snapshot()}, but a missing manifests folder only means "no desired state known". */
+    private Snapshot snapshotTolerant() throws Exception {
+        Context context = Context.open(options);
+        var observed = context.host.observer().observe();
+        DesiredState desired;
+        try {
+            desired = FolderSource.readOnce(context.settings.manifestsDir(), context.settings.mountAllowList(),
+                    context.host.state().loadAll());
+        } catch (SourceUnavailableException e) {
+            err().println("warning: " + e.getMessage());
+            desired = DesiredState.empty();
+        }
+        return new Snapshot(context, desired, observed);
+    }
+
+    private void printTable(List<SandboxStatus> rows) {
+        if (rows.isEmpty()) {
+            out().println("no sandboxes");
+            return;
+        }
+        String format = "%-20s %-12s %-15s %-8s %-8s %-6s %s%n";
+        out().printf(format, "NAME", "PHASE", "IP", "PID", "RESTARTS", "AGE", "MESSAGE");
+        Instant now = Instant.now();
+        for (SandboxStatus r : rows) {
+            out().printf(format, r.name(), r.phase(), dash(r.ip()), r.pid() == null ? "-" : r.pid(), r.restarts(),
+                    r.since() == null ? "-" : age(Duration.between(r.since(), now)),
+                    r.message() == null || r.message().isEmpty() ? (r.reason() == null ? "" : r.reason())
+                            : (r.reason() == null ? "" : r.reason() + ": ") + r.message());
+        }
+    }
+
+    private static String dash(String s) {
+        return s == null ? "-" : s;
+    }
+
+    /** Ages as kubectl prints them: 45s, 12m, 3h, 5d. */
+    static String age(Duration d) {
+        long s = Math.max(0, d.getSeconds());
+        if (s < 120) {
+            return s + "s";
+        }
+        if (s < 7200) {
+            return s / 60 + "m";
+        }
+        if (s < 172800) {
+            return s / 3600 + "h";
+        }
+        return s / 86400 + "d";
+    }
+}

@@ -1,0 +1,91 @@
+package dev.sandlot.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Reads {@code /etc/sandlot/config.yaml}. Every key is optional and overrides the default; the
+ * command line overrides the file. Unknown keys and duplicate keys are errors (a typo must not be
+ * silently ignored). See {@code packaging/config.yaml} for every key with its default.
+ */
+public final class ConfigFile {
+    private static final ObjectMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    /** The file's keys; null means "not set here". */
+    public record Content(
+            String manifests,
+            String stateDir,
+            String runDir,
+            String cniConfDir,
+            List<String> cniBinDirs,
+            String runsc,
+            List<String> runscFlags,
+            List<String> mountAllowList,
+            Integer parallelism,
+            String resyncInterval,
+            String metricsAddress) {
+    }
+
+    private ConfigFile() {
+    }
+
+    public static Content read(Path file) throws ConfigException {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            if (bytes.length > 1 << 20) {
+                throw new ConfigException(file + ": larger than 1 MiB; this is not a sandlot config file");
+            }
+            Content c = YAML.readValue(bytes, Content.class);
+            return c == null ? empty() : c;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? file.toString() : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
+            throw new ConfigException(where + ": " + e.getOriginalMessage().split("\n")[0]);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    public static Content empty() {
+        return new Content(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** Parses "30s", "5m", "2h", "500ms" or a bare number of seconds. */
+    public static Duration parseDuration(String text, String key) throws ConfigException {
+        String t = text.trim();
+        try {
+            if (t.matches("\\d+")) {
+                return Duration.ofSeconds(Long.parseLong(t));
+            }
+            if (t.matches("\\d+ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            if (t.matches("\\d+[smh]")) {
+                long n = Long.parseLong(t.substring(0, t.length() - 1));
+                return switch (t.charAt(t.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw new ConfigException(key + ": not a duration (write it like 30s, 5m, 500ms)");
+    }
+}

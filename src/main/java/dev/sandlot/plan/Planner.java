@@ -1,0 +1,117 @@
+package dev.sandlot.plan;
+
+import dev.sandlot.manifest.SandboxSpec;
+import dev.sandlot.observe.Incarnation;
+import dev.sandlot.observe.Observation;
+import dev.sandlot.observe.RuntimeState;
+import dev.sandlot.source.DesiredSandbox;
+import dev.sandlot.source.DesiredState;
+import dev.sandlot.state.StoredAttachment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The pure heart of sandlot: (desired, observed) → actions. No I/O, no clock, no randomness, so
+ * that every convergence rule is a unit test.
+ *
+ * <p>Rules for one name: with no manifest, every incarnation is torn down. With one, the first
+ * healthy incarnation whose spec hash matches is kept and every other is torn down; if none is
+ * healthy and current, the broken or outdated ones are torn down and one new one is created. A
+ * sandbox is recreated whole, never repaired: its veth addresses cannot be reused (DESIGN.md §4).
+ */
+public final class Planner {
+    private Planner() {
+    }
+
+    public static Plan plan(DesiredState desired, Observation observed) {
+        TreeSet<String> names = new TreeSet<>(desired.sandboxes().keySet());
+        names.addAll(observed.byName().keySet());
+        List<SandboxPlan> plans = new ArrayList<>();
+        for (String name : names) {
+            plans.add(planOne(name, desired.get(name), observed.of(name)));
+        }
+        return new Plan(plans);
+    }
+
+    /** The plan for one name; {@code desired} is null when no manifest names it. */
+    public static SandboxPlan planOne(String name, DesiredSandbox desired, List<Incarnation> observed) {
+        List<Action> actions = new ArrayList<>();
+        if (desired == null) {
+            for (Incarnation inc : observed) {
+                actions.add(new Action.Teardown(inc, "no manifest"));
+            }
+            return new SandboxPlan(name, actions);
+        }
+        Optional<Incarnation> keeper = observed.stream()
+                .filter(inc -> problem(inc, desired) == null)
+                .findFirst();
+        if (keeper.isPresent()) {
+            for (Incarnation inc : observed) {
+                if (inc != keeper.get()) {
+                    actions.add(new Action.Teardown(inc, "extra incarnation"));
+                }
+            }
+            return new SandboxPlan(name, actions);
+        }
+        String reason = "new";
+        for (Incarnation inc : observed) {
+            String problem = problem(inc, desired);
+            actions.add(new Action.Teardown(inc, problem));
+            if ("new".equals(reason)) {
+                reason = problem;
+            }
+        }
+        actions.add(new Action.Create(desired, reason));
+        return new SandboxPlan(name, actions);
+    }
+
+    /** Why {@code inc} cannot serve as {@code desired}, or null when it can. */
+    public static String problem(Incarnation inc, DesiredSandbox desired) {
+        if (inc.stored() == null) {
+            return "unrecorded container";
+        }
+        if (inc.stored().record() == null) {
+            return "record unreadable";
+        }
+        if (!desired.specHash().equals(inc.specHash())) {
+            return "spec changed";
+        }
+        if (inc.runtime() == RuntimeState.ABSENT) {
+            return incomplete(inc, desired.manifest().spec()) ? "incomplete create" : "process gone";
+        }
+        if (inc.runtime() == RuntimeState.EXITED) {
+            return "process exited";
+        }
+        if (!inc.netnsExists()) {
+            return "netns missing";
+        }
+        if (incomplete(inc, desired.manifest().spec())) {
+            return "network attachment missing";
+        }
+        if (!inc.missingHostInterfaces().isEmpty()) {
+            return "host interface " + inc.missingHostInterfaces().get(0) + " missing";
+        }
+        return null;
+    }
+
+    /** True unless loopback and every network of the spec have a completed ADD on record. */
+    static boolean incomplete(Incarnation inc, SandboxSpec spec) {
+        List<StoredAttachment> attachments = inc.stored().attachments();
+        if (!has(attachments, 0, "lo", "lo")) {
+            return true;
+        }
+        for (int i = 0; i < spec.networks().size(); i++) {
+            if (!has(attachments, i + 1, spec.networks().get(i), "eth" + i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean has(List<StoredAttachment> attachments, int index, String network, String ifname) {
+        return attachments.stream().anyMatch(a -> a.index() == index && a.network().equals(network)
+                && a.ifname().equals(ifname) && a.added());
+    }
+}

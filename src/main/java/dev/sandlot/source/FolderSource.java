@@ -1,0 +1,67 @@
+package dev.sandlot.source;
+
+import dev.sandlot.manifest.ManifestError;
+import dev.sandlot.manifest.ManifestException;
+import dev.sandlot.manifest.ManifestFile;
+import dev.sandlot.manifest.ManifestFiles;
+import dev.sandlot.manifest.ManifestParser;
+import dev.sandlot.manifest.ParseResult;
+import dev.sandlot.state.StoredSandbox;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the manifests folder into {@link FileResult}s, and for one-shot commands straight into a
+ * {@link DesiredState} whose last known good comes from sandlot's records.
+ */
+public final class FolderSource {
+    private FolderSource() {
+    }
+
+    /** Every manifest file in {@code dir}, parsed; a folder that cannot be read is an exception, never "empty". */
+    public static List<FileResult> read(Path folder, List<Path> mountAllowList) throws SourceUnavailableException {
+        // Absolute, so that a file is named the same in every pass and its records match it.
+        Path dir = folder.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new SourceUnavailableException("manifests folder " + dir + (Files.exists(dir)
+                    ? " is not a folder" : " does not exist") + "; nothing was changed");
+        }
+        List<ManifestFile> files;
+        try {
+            files = ManifestFiles.read(dir);
+        } catch (IOException e) {
+            throw new SourceUnavailableException("manifests folder " + dir + " cannot be read ("
+                    + e.getClass().getSimpleName() + "); nothing was changed");
+        }
+        List<FileResult> results = new ArrayList<>();
+        for (ManifestFile f : files) {
+            results.add(parse(f, mountAllowList));
+        }
+        return results;
+    }
+
+    static FileResult parse(ManifestFile file, List<Path> mountAllowList) {
+        String name = file.path().toString();
+        if (file instanceof ManifestFile.Unreadable u) {
+            return new FileResult(name, List.of(), List.of(ManifestError.ofFile(name, u.reason()).toString()));
+        }
+        ManifestFile.Loaded loaded = (ManifestFile.Loaded) file;
+        try {
+            ParseResult r = ManifestParser.parse(name, loaded.content(), mountAllowList);
+            return new FileResult(name, r.valid() ? r.manifests() : List.of(),
+                    r.errors().stream().map(ManifestError::toString).toList());
+        } catch (ManifestException e) {
+            return new FileResult(name, List.of(), List.of(ManifestError.ofFile(name, e.getMessage()).toString()));
+        }
+    }
+
+    /** The folder now, with last known good taken from sandlot's records (one-shot commands). */
+    public static DesiredState readOnce(Path dir, List<Path> mountAllowList, List<StoredSandbox> records)
+            throws SourceUnavailableException {
+        LastKnownGood last = LastKnownGood.fromRecords(records);
+        return SnapshotMerger.merge(read(dir, mountAllowList), last.byFile(), last.byName());
+    }
+}

@@ -1,0 +1,187 @@
+package dev.sandlot.state;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * sandlot's records on disk, the only memory that survives a crash or a reboot:
+ *
+ * <pre>
+ * STATE/format-version                                   "1"
+ * STATE/sandboxes/ID/sandbox.json                        {@link SandboxRecord}, written before anything is created
+ * STATE/sandboxes/ID/attachment-NN-IFNAME-NETWORK.json   {@link AttachmentRecord}, one per CNI attachment
+ * STATE/sandboxes/ID/bundle/config.json                  the OCI bundle runsc runs
+ * STATE/logs/NAME.log                                    the sandbox's stdout/stderr, kept after teardown
+ * </pre>
+ *
+ * sandlot owns exactly the ids that have a directory here. Every write is atomic.
+ */
+public final class StateStore {
+    /** The on-disk format this version writes; older formats must stay readable. */
+    public static final int FORMAT = 1;
+
+    private static final Pattern ATTACHMENT_FILE =
+            Pattern.compile("attachment-(\\d{2})-([A-Za-z0-9_.-]+?)-([a-zA-Z0-9][a-zA-Z0-9_.-]*)\\.json");
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private final Path stateDir;
+
+    public StateStore(Path stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    /** Creates the layout and stamps (or checks) the format version. */
+    public void init() throws IOException {
+        Files.createDirectories(sandboxesDir());
+        Files.createDirectories(logsDir());
+        Path version = stateDir.resolve("format-version");
+        if (Files.exists(version)) {
+            String text = Files.readString(version, StandardCharsets.UTF_8).trim();
+            int found;
+            try {
+                found = Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                throw new IOException(version + " is not a format version number; restore it or remove "
+                        + stateDir + " after tearing the sandboxes down by hand");
+            }
+            if (found > FORMAT) {
+                throw new IOException(stateDir + " was written by a newer sandlot (format " + found
+                        + ", this one reads up to " + FORMAT + "); upgrade sandlot");
+            }
+        } else {
+            AtomicFiles.write(version, (FORMAT + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    Path sandboxesDir() {
+        return stateDir.resolve("sandboxes");
+    }
+
+    Path logsDir() {
+        return stateDir.resolve("logs");
+    }
+
+    public Path sandboxDir(SandboxId id) {
+        return sandboxesDir().resolve(id.value());
+    }
+
+    public Path bundleDir(SandboxId id) {
+        return sandboxDir(id).resolve("bundle");
+    }
+
+    public Path logFile(String name) {
+        return logsDir().resolve(name + ".log");
+    }
+
+    public void writeSandbox(SandboxRecord record) throws IOException {
+        SandboxId id = new SandboxId(record.id());
+        AtomicFiles.write(sandboxDir(id).resolve("sandbox.json"), JSON.writeValueAsBytes(record));
+    }
+
+    public void writeAttachment(SandboxId id, AttachmentRecord record) throws IOException {
+        AtomicFiles.write(sandboxDir(id).resolve(fileName(record)), JSON.writeValueAsBytes(record));
+    }
+
+    public void deleteAttachment(SandboxId id, StoredAttachment attachment) throws IOException {
+        Files.deleteIfExists(sandboxDir(id).resolve(attachment.fileName()));
+    }
+
+    /** Drops every record of an id: the last step of teardown. */
+    public void deleteSandbox(SandboxId id) throws IOException {
+        Path dir = sandboxDir(id);
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        AtomicFiles.fsyncDirectory(sandboxesDir());
+    }
+
+    static String fileName(AttachmentRecord r) {
+        return String.format("attachment-%02d-%s-%s.json", r.index(), r.ifname(), r.network());
+    }
+
+    /** Every id with a directory here, each read on its own: one corrupt record never hides another. */
+    public List<StoredSandbox> loadAll() throws IOException {
+        List<StoredSandbox> all = new ArrayList<>();
+        if (!Files.isDirectory(sandboxesDir())) {
+            return all;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sandboxesDir())) {
+            for (Path dir : dirs) {
+                Optional<SandboxId> id = SandboxId.parse(dir.getFileName().toString());
+                if (id.isPresent() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    all.add(load(id.get()));
+                }
+            }
+        }
+        all.sort(Comparator.comparing(StoredSandbox::id));
+        return all;
+    }
+
+    public StoredSandbox load(SandboxId id) throws IOException {
+        Path dir = sandboxDir(id);
+        SandboxRecord record = null;
+        List<String> problems = new ArrayList<>();
+        try {
+            record = JSON.readValue(Files.readAllBytes(dir.resolve("sandbox.json")), SandboxRecord.class);
+        } catch (NoSuchFileException e) {
+            problems.add("sandbox record missing");
+        } catch (IOException e) {
+            problems.add("sandbox record unreadable (" + e.getClass().getSimpleName() + ")");
+        }
+        List<StoredAttachment> attachments = new ArrayList<>();
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "attachment-*.json")) {
+                for (Path file : files) {
+                    Matcher m = ATTACHMENT_FILE.matcher(file.getFileName().toString());
+                    if (!m.matches()) {
+                        continue;
+                    }
+                    AttachmentRecord attachment = null;
+                    try {
+                        attachment = JSON.readValue(Files.readAllBytes(file), AttachmentRecord.class);
+                        if (attachment.configBase64() == null) {
+                            attachment = null;
+                        }
+                    } catch (IOException | IllegalArgumentException e) {
+                        problems.add("attachment record " + file.getFileName() + " unreadable");
+                    }
+                    attachments.add(new StoredAttachment(file.getFileName().toString(),
+                            Integer.parseInt(m.group(1)), m.group(3), m.group(2), attachment));
+                }
+            }
+        }
+        attachments.sort(Comparator.comparingInt(StoredAttachment::index));
+        return new StoredSandbox(id, record, attachments, problems);
+    }
+}

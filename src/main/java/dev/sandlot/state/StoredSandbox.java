@@ -1,0 +1,15 @@
+package dev.sandlot.state;
+
+import java.util.List;
+
+/**
+ * Everything on disk for one id. {@code record} is null when the sandbox record is missing or
+ * corrupt: the id is still ours and its attachments still get their DEL.
+ */
+public record StoredSandbox(SandboxId id, SandboxRecord record, List<StoredAttachment> attachments,
+        List<String> problems) {
+    public StoredSandbox {
+        attachments = List.copyOf(attachments);
+        problems = List.copyOf(problems);
+    }
+}

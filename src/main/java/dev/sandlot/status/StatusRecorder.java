@@ -1,0 +1,45 @@
+package dev.sandlot.status;
+
+import dev.sandlot.apply.SandboxResult;
+import dev.sandlot.observe.Observation;
+import dev.sandlot.source.DesiredState;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Remembers what passes did (last error, restarts per name) on top of what was recorded before,
+ * and writes the status file. Thread-safe: parallel workers record into it.
+ */
+public final class StatusRecorder {
+    private final StatusFile file;
+    private final Map<String, StatusBuilder.History> history;
+
+    public StatusRecorder(Path runDir) {
+        this.file = new StatusFile(runDir);
+        this.history = new ConcurrentHashMap<>(file.readHistory());
+    }
+
+    public void record(SandboxResult result) {
+        history.compute(result.name(), (name, old) -> {
+            StatusBuilder.History h = old == null ? StatusBuilder.History.NONE : old;
+            int restarts = h.restarts() + (result.ok() && result.restart() ? 1 : 0);
+            return new StatusBuilder.History(result.ok() ? null : result.error(), restarts);
+        });
+    }
+
+    public Map<String, StatusBuilder.History> history() {
+        return new TreeMap<>(history);
+    }
+
+    /** Writes status rows for every name desired or observed; forgets names that are neither. */
+    public void write(DesiredState desired, Observation observed) throws IOException {
+        history.keySet().removeIf(n -> desired.get(n) == null && observed.of(n).isEmpty());
+        Map<String, StatusBuilder.History> snapshot = history();
+        file.write(new StatusFile.Content(Instant.now(), ProcessHandle.current().pid(),
+                StatusBuilder.build(desired, observed, snapshot), snapshot, desired.fileErrors()));
+    }
+}
