@@ -23,6 +23,15 @@ public record ExecRequest(
     public static final int DEFAULT_MAX_OUTPUT = 1 << 20;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * The PATH every host program gets. The environment is cleared, but plugins still run other
+     * programs (the bridge plugin runs {@code iptables}) and fail without one.
+     */
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** The whole environment of a host program that needs nothing else: only {@link #DEFAULT_PATH}. */
+    public static final Map<String, String> HOST_ENV = Map.of("PATH", DEFAULT_PATH);
+
     public ExecRequest {
         argv = List.copyOf(argv);
         if (argv.isEmpty()) {
@@ -30,6 +39,12 @@ public record ExecRequest(
         }
         env = Map.copyOf(env);
         Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        if (maxOutputBytes < 0) {
+            throw new IllegalArgumentException("maxOutputBytes must not be negative: " + maxOutputBytes);
+        }
     }
 
     public static ExecRequest of(List<String> argv) {
@@ -50,6 +65,15 @@ public record ExecRequest(
 
     public ExecRequest withOutputFile(Path file) {
         return new ExecRequest(argv, env, stdin, timeout, file, maxOutputBytes);
+    }
+
+    public ExecRequest withMaxOutputBytes(int max) {
+        return new ExecRequest(argv, env, stdin, timeout, outputFile, max);
+    }
+
+    /** The stdin as text (UTF-8), or empty without stdin; for tests and messages. */
+    public String stdinText() {
+        return stdin == null ? "" : new String(stdin, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** The program name, for messages. */
