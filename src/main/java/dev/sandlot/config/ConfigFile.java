@@ -50,8 +50,12 @@ public final class ConfigFile {
             if (bytes.length > 1 << 20) {
                 throw new ConfigException(file + ": larger than 1 MiB; this is not a sandlot config file");
             }
-            Content c = YAML.readValue(bytes, Content.class);
-            return c == null ? empty() : c;
+            // A file of comments only is a valid config that sets nothing.
+            com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(bytes);
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
+                return empty();
+            }
+            return YAML.readValue(bytes, Content.class);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? file.toString() : file + ":" + at.getLineNr() + ":" + at.getColumnNr();

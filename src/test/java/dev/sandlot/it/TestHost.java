@@ -166,7 +166,8 @@ public final class TestHost implements AutoCloseable {
         int containers = list.isEmpty() ? 0 : list.split("\n").length;
         int nat = (int) sh("iptables", "-t", "nat", "-S").lines()
                 .filter(l -> l.contains("name: \\\"" + network + "\\\"")).count();
-        int veths = (int) sh("ip", "-o", "link", "show", "master", bridge).lines().count();
+        int veths = (int) sh("ip", "-o", "link", "show", "master", bridge).lines()
+                .filter(l -> l.matches("\\d+: .*")).count();
         return new Counts(netns, leases, records, containers, nat, veths);
     }
 
