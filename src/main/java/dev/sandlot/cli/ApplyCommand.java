@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
 final class ApplyCommand extends ConvergeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
+        Context.becomeSubreaper();
         try (RunLock lock = RunLock.acquire(options.resolve().runDir())) {
             Snapshot s = snapshot();
             printFileErrors(s.desired());

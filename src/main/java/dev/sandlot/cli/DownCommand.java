@@ -36,6 +36,7 @@ final class DownCommand extends ConvergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Context.becomeSubreaper();
         try (RunLock lock = RunLock.acquire(options.resolve().runDir())) {
             Context context = Context.open(options);
             context.host.state().init();

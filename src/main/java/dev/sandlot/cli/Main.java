@@ -30,6 +30,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        Context.standalone = true;
         System.exit(execute(args));
     }
 
