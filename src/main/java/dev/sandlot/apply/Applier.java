@@ -85,10 +85,10 @@ public final class Applier {
                     done.add("created " + created + " (" + c.reason() + ")");
                 }
             }
-            return new SandboxResult(plan.name(), done, created, null, Duration.ofNanos(System.nanoTime() - start),
-                    restart);
+            return new SandboxResult(plan.name(), done, created, null, null,
+                    Duration.ofNanos(System.nanoTime() - start), restart);
         } catch (ApplyException e) {
-            return new SandboxResult(plan.name(), done, created, e.getMessage(),
+            return new SandboxResult(plan.name(), done, created, e.getMessage(), e.step(),
                     Duration.ofNanos(System.nanoTime() - start), false);
         } finally {
             MDC.remove("sandbox");

@@ -70,7 +70,7 @@ final class SandboxCreator {
             step = "bundle";
             Path bundle = state.bundleDir(id);
             bundles.write(bundle, new BundleParams(id.value(), spec, rootfs, netnsPath,
-                    "/sandlot/" + id.value(), null, null));
+                    id.cgroupsPath(), null, null));
             step = "runsc run";
             Path log = state.logFile(name);
             Files.createDirectories(log.getParent());

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             PlanCommand.class,
             ApplyCommand.class,
+            RunCommand.class,
             StatusCommand.class,
             LogsCommand.class,
             DownCommand.class,

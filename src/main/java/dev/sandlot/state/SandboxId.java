@@ -46,6 +46,11 @@ public record SandboxId(String value) implements Comparable<SandboxId> {
         return m.group(1);
     }
 
+    /** The cgroup runsc puts this sandbox in: outside the daemon's own, so it outlives the daemon. */
+    public String cgroupsPath() {
+        return "/sandlot/" + value;
+    }
+
     @Override
     public int compareTo(SandboxId other) {
         return value.compareTo(other.value);

@@ -1,0 +1,301 @@
+package dev.sandlot.control;
+
+import dev.sandlot.apply.Applier;
+import dev.sandlot.apply.HostClients;
+import dev.sandlot.apply.SandboxResult;
+import dev.sandlot.config.Settings;
+import dev.sandlot.host.Cgroups;
+import dev.sandlot.host.SpawnedPids;
+import dev.sandlot.host.Subreaper;
+import dev.sandlot.observe.Incarnation;
+import dev.sandlot.observe.Observation;
+import dev.sandlot.observe.RuntimeState;
+import dev.sandlot.plan.Plan;
+import dev.sandlot.plan.Planner;
+import dev.sandlot.plan.SandboxPlan;
+import dev.sandlot.source.DesiredSandbox;
+import dev.sandlot.source.DesiredState;
+import dev.sandlot.source.DesiredStore;
+import dev.sandlot.source.FolderSource;
+import dev.sandlot.source.FolderWatcher;
+import dev.sandlot.source.LastKnownGood;
+import dev.sandlot.source.SourceUnavailableException;
+import dev.sandlot.status.HttpEndpoint;
+import dev.sandlot.status.Metrics;
+import dev.sandlot.status.SandboxStatus;
+import dev.sandlot.status.StatusBuilder;
+import dev.sandlot.status.StatusFile;
+import dev.sandlot.status.StatusRecorder;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * {@code sandlot run}: keeps the host converged to the manifests folder until SIGTERM.
+ *
+ * <p>Level-triggered, like a Kubernetes controller: folder events, sandbox exits and the periodic
+ * resync only say "look at sandbox X"; each pass re-reads the newest desired state and a fresh
+ * observation, plans that one name, and applies. Starting adopts what runs (a healthy sandbox
+ * plans to nothing); stopping finishes the passes in flight and leaves every sandbox running.
+ */
+public final class Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    static final Duration DEBOUNCE = Duration.ofMillis(50);
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(25);
+
+    private final Settings settings;
+    private final HostClients host;
+    private final Notifier notifier;
+    private final Applier applier;
+    private final WorkQueue queue;
+    private final ObservationCache observations;
+    private final StatusRecorder recorder;
+    private final Metrics metrics;
+    private final LogRotation logRotation;
+    private final AtomicBoolean statusDirty = new AtomicBoolean(true);
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Map<Integer, String> nameByPid = Map.of();
+    private volatile Instant lastLoopBeat = Instant.now();
+    private DesiredStore desired;
+    private FolderWatcher watcher;
+
+    public Daemon(Settings settings, HostClients host, Notifier notifier) {
+        this.settings = settings;
+        this.host = host;
+        this.notifier = notifier;
+        this.applier = new Applier(host, settings.parallelism(), new SecureRandom(), Duration.ofSeconds(10));
+        this.queue = new WorkQueue(settings.parallelism(), Duration.ofSeconds(1), Duration.ofMinutes(5));
+        this.observations = new ObservationCache(() -> host.observer().observe(), System::nanoTime);
+        this.recorder = new StatusRecorder(settings.runDir());
+        this.metrics = new Metrics(this::cgroupsByName, new Cgroups());
+        this.logRotation = new LogRotation(host.state().stateDir().resolve("logs"), 10L << 20, 3);
+    }
+
+    /** Runs until {@link #stop()}; the caller holds the run lock. */
+    public void run(boolean reapChildren) throws Exception {
+        host.state().init();
+        if (reapChildren) {
+            Subreaper reaper = Subreaper.start(SpawnedPids.global());
+            if (reaper != null) {
+                reaper.onExit(this::sandboxExited);
+            }
+        }
+        desired = new DesiredStore(LastKnownGood.fromRecords(host.state().loadAll()));
+        relist();
+        Observation first = observations.fresh(observations.now());
+        remember(first);
+        queue.start(this::reconcile);
+        Set<String> names = new TreeSet<>(desired.current().sandboxes().keySet());
+        names.addAll(first.byName().keySet());
+        names.forEach(queue::add);
+
+        watcher = new FolderWatcher(settings.manifestsDir(), DEBOUNCE, this::relist);
+        watcher.start();
+        HttpEndpoint endpoint = HttpEndpoint.start(settings.metricsAddress(), metrics, this::healthy);
+        Timers timers = new Timers();
+        timers.every("resync", settings.resyncInterval(), this::resync);
+        timers.every("status", Duration.ofMillis(500), this::writeStatusIfDirty);
+        Duration watchdog = notifier.watchdogInterval();
+        timers.every("watchdog", watchdog == null ? Duration.ofSeconds(10) : watchdog.dividedBy(3), this::beat);
+        timers.start();
+        notifier.ready();
+        notifier.status("watching " + settings.manifestsDir() + ": " + names.size() + " sandboxes");
+        LOG.info("sandlot running: manifests {}, {} sandboxes, {} workers", settings.manifestsDir(), names.size(),
+                settings.parallelism());
+        try {
+            stopRequested.await();
+        } finally {
+            LOG.info("stopping: finishing passes in flight; sandboxes keep running");
+            notifier.stopping();
+            timers.shutdown();
+            watcher.close();
+            boolean drained = queue.shutdown(SHUTDOWN_WAIT);
+            if (!drained) {
+                LOG.warn("passes still in flight after {} s; their next start finishes them", SHUTDOWN_WAIT.toSeconds());
+            }
+            writeStatus();
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            stopped.countDown();
+        }
+    }
+
+    /** Asks the daemon to stop and waits (bounded) until it has. Safe from a shutdown hook. */
+    public void stop() {
+        stopRequested.countDown();
+        try {
+            stopped.await(SHUTDOWN_WAIT.plusSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGHUP: re-read the manifests now instead of at the next event or resync. */
+    public void relistNow() {
+        if (watcher != null) {
+            watcher.schedule();
+        }
+    }
+
+    /** Re-reads the folder; enqueues the names whose desired sandbox changed. Serialized. */
+    synchronized void relist() {
+        if (watcher != null) {
+            watcher.ensureWatching();
+        }
+        try {
+            Set<String> changed = desired.update(FolderSource.read(settings.manifestsDir(), settings.mountAllowList()));
+            DesiredState now = desired.current();
+            metrics.manifestErrors(now.fileErrors().size());
+            now.fileErrors().values().forEach(errors -> errors.forEach(e -> LOG.warn("manifest error: {}", e)));
+            if (!changed.isEmpty()) {
+                LOG.info("manifests changed: {}", changed);
+                changed.forEach(queue::add);
+                statusDirty.set(true);
+            }
+        } catch (SourceUnavailableException e) {
+            if (!e.getMessage().equals(desired.sourceProblem())) {
+                LOG.error("{}", e.getMessage());
+            }
+            desired.unavailable(e.getMessage());
+            statusDirty.set(true);
+        }
+    }
+
+    /**
+     * The periodic correctness pass: relist the folder, observe once, and enqueue every name the
+     * planner would change (a sandbox that died, a netns deleted from outside, an orphan).
+     */
+    void resync() {
+        relist();
+        try {
+            Observation o = observations.fresh(observations.now());
+            remember(o);
+            Plan plan = Planner.plan(desired.current(), o);
+            for (SandboxPlan p : plan.changes()) {
+                queue.add(p.name());
+            }
+            logRotation.rotate();
+        } catch (Exception e) {
+            LOG.warn("resync could not observe the host: {}", e.getMessage());
+        }
+    }
+
+    /** One pass for one name; false asks the queue to retry with backoff. */
+    boolean reconcile(String name) {
+        long asked = observations.now();
+        long start = System.nanoTime();
+        MDC.put("sandbox", name);
+        try {
+            DesiredSandbox want = desired.current().get(name);
+            Observation o = observations.fresh(asked);
+            remember(o);
+            SandboxPlan plan = Planner.planOne(name, want, o.of(name));
+            if (plan.inSync()) {
+                return true;
+            }
+            LOG.info("{}", plan.describe().trim());
+            SandboxResult result = applier.applyOne(plan);
+            recorder.record(result);
+            result.done().forEach(d -> metrics.action(d.startsWith("created") ? "create" : "teardown"));
+            if (result.restart()) {
+                metrics.restart(name);
+            }
+            statusDirty.set(true);
+            if (!result.ok()) {
+                LOG.warn("{}", result.error());
+                metrics.error(result.failedStep() == null ? "unknown" : result.failedStep());
+                return false;
+            }
+            return true;
+        } catch (Exception e) {
+            LOG.warn("pass failed: {}", e.getMessage());
+            metrics.error("observe");
+            return false;
+        } finally {
+            metrics.pass((System.nanoTime() - start) / 1e9);
+            MDC.remove("sandbox");
+        }
+    }
+
+    private void remember(Observation o) {
+        Map<Integer, String> pids = new HashMap<>();
+        for (Incarnation i : o.all()) {
+            if (i.runtime() == RuntimeState.RUNNING && i.pid() > 0) {
+                pids.put(i.pid(), i.name());
+            }
+        }
+        nameByPid = pids;
+    }
+
+    /** The subreaper collected a process: if it was a sandbox, look at that sandbox now. */
+    private void sandboxExited(int pid, int exitCode) {
+        String name = nameByPid.get(pid);
+        if (name != null) {
+            LOG.info("{} exited with code {}", name, exitCode);
+            queue.add(name);
+        }
+    }
+
+    private void beat() {
+        lastLoopBeat = Instant.now();
+        if (healthy()) {
+            notifier.watchdog();
+        }
+    }
+
+    /** Healthy while the timers run and the work queue moves. */
+    boolean healthy() {
+        return Duration.between(lastLoopBeat, Instant.now()).compareTo(Duration.ofSeconds(60)) < 0;
+    }
+
+    private void writeStatusIfDirty() {
+        if (statusDirty.getAndSet(false)) {
+            writeStatus();
+        }
+    }
+
+    private void writeStatus() {
+        try {
+            Observation o = observations.fresh(observations.now());
+            remember(o);
+            recorder.write(desired.current(), o);
+            List<SandboxStatus> rows = StatusBuilder.build(desired.current(), o, recorder.history());
+            metrics.phases(rows);
+            long running = rows.stream().filter(r -> r.phase() == dev.sandlot.status.Phase.Running).count();
+            notifier.status(running + "/" + rows.size() + " sandboxes running"
+                    + (desired.sourceProblem() == null ? "" : "; " + desired.sourceProblem()));
+        } catch (Exception e) {
+            LOG.warn("cannot write status: {}", e.getMessage());
+            statusDirty.set(true);
+        }
+    }
+
+    private Map<String, String> cgroupsByName() {
+        Observation o = observations.latest();
+        Map<String, String> paths = new HashMap<>();
+        if (o != null) {
+            for (Incarnation i : o.all()) {
+                if (i.runtime() == RuntimeState.RUNNING) {
+                    paths.put(i.name(), i.id().cgroupsPath());
+                }
+            }
+        }
+        return paths;
+    }
+
+    StatusFile statusFile() {
+        return new StatusFile(settings.runDir());
+    }
+}

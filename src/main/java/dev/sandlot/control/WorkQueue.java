@@ -1,0 +1,170 @@
+package dev.sandlot.control;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A work queue keyed by sandbox name, with controller-runtime's guarantees: a key is never
+ * processed by two workers at once; adds of a key while it is processed collapse into one more
+ * pass after it; different keys run in parallel on a fixed pool; a failed pass is retried after a
+ * per-key exponential backoff, and a successful one resets it. A retry reads the newest desired
+ * state, because a pass is keyed only by name.
+ */
+public final class WorkQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkQueue.class);
+
+    /** Processes one key; returns false to have it retried with backoff. */
+    public interface Handler {
+        boolean process(String key);
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final LinkedHashSet<String> queued = new LinkedHashSet<>();
+    private final Set<String> processing = new HashSet<>();
+    private final Set<String> dirty = new HashSet<>();
+    private final Backoff backoff;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService delays;
+    private final int workerCount;
+    private boolean shuttingDown;
+
+    public WorkQueue(int workerCount, Duration backoffBase, Duration backoffMax) {
+        this.workerCount = workerCount;
+        this.backoff = new Backoff(backoffBase, backoffMax);
+        this.workers = Executors.newFixedThreadPool(workerCount, daemonThreads("worker"));
+        this.delays = Executors.newSingleThreadScheduledExecutor(daemonThreads("requeue"));
+    }
+
+    static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public void start(Handler handler) {
+        for (int i = 0; i < workerCount; i++) {
+            workers.submit(() -> work(handler));
+        }
+    }
+
+    public void add(String key) {
+        lock.lock();
+        try {
+            if (shuttingDown) {
+                return;
+            }
+            if (processing.contains(key)) {
+                dirty.add(key);
+            } else if (queued.add(key)) {
+                changed.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void addAfter(String key, Duration delay) {
+        if (delay.isZero() || delay.isNegative()) {
+            add(key);
+            return;
+        }
+        try {
+            delays.schedule(() -> add(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    /** Keys waiting or in flight, for health and metrics. */
+    public int depth() {
+        lock.lock();
+        try {
+            return queued.size() + processing.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int failures(String key) {
+        lock.lock();
+        try {
+            return backoff.failures(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void work(Handler handler) {
+        while (true) {
+            String key;
+            lock.lock();
+            try {
+                while (queued.isEmpty() && !shuttingDown) {
+                    changed.awaitUninterruptibly();
+                }
+                if (shuttingDown) {
+                    return;
+                }
+                key = queued.iterator().next();
+                queued.remove(key);
+                processing.add(key);
+            } finally {
+                lock.unlock();
+            }
+            boolean ok;
+            try {
+                ok = handler.process(key);
+            } catch (RuntimeException | Error e) {
+                LOG.error("pass for {} failed unexpectedly", key, e);
+                ok = false;
+            }
+            Duration retry = null;
+            lock.lock();
+            try {
+                processing.remove(key);
+                if (ok) {
+                    backoff.reset(key);
+                } else {
+                    retry = backoff.next(key);
+                }
+                if (dirty.remove(key) && !shuttingDown) {
+                    queued.add(key);
+                    changed.signal();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (retry != null) {
+                addAfter(key, retry);
+            }
+        }
+    }
+
+    /** Stops taking work and waits (bounded) for the passes in flight; sandboxes are not touched. */
+    public boolean shutdown(Duration wait) throws InterruptedException {
+        lock.lock();
+        try {
+            shuttingDown = true;
+            queued.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        delays.shutdownNow();
+        workers.shutdown();
+        return workers.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}
