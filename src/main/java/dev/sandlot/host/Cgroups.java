@@ -60,6 +60,47 @@ public final class Cgroups {
         return Optional.of(u);
     }
 
+    /**
+     * Removes the sandbox's (empty) cgroup from every hierarchy. {@code runsc delete} does this for
+     * a container it knows, but a {@code runsc run} that fails after making the cgroup leaves it
+     * behind with no container to delete. Only rmdir is used, so the kernel refuses a cgroup that
+     * still has processes or children. A cgroup that is already gone is success.
+     *
+     * @return how many directories were removed
+     * @throws HostException naming the cgroup when one cannot be removed (still in use)
+     */
+    public int remove(String cgroupsPath) throws HostException {
+        String rel = relative(cgroupsPath);
+        List<Path> hierarchies = new java.util.ArrayList<>();
+        if (unified()) {
+            hierarchies.add(root);
+        } else {
+            try (java.util.stream.Stream<Path> dirs = Files.list(root)) {
+                dirs.filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted()
+                        .forEach(hierarchies::add);
+            } catch (IOException e) {
+                throw new HostException("cannot list cgroup hierarchies in " + root + ": " + e.getMessage(), e);
+            }
+        }
+        int removed = 0;
+        for (Path h : hierarchies) {
+            Path dir = h.resolve(rel);
+            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try {
+                Files.delete(dir);
+                removed++;
+            } catch (java.nio.file.NoSuchFileException e) {
+                // raced with runsc delete: gone is what we want
+            } catch (IOException e) {
+                throw new HostException("cannot remove cgroup " + dir + " (" + e.getMessage() + "); it still has"
+                        + " processes or child cgroups: stop the sandbox first", e);
+            }
+        }
+        return removed;
+    }
+
     private static String relative(String cgroupsPath) {
         String rel = cgroupsPath.startsWith("/") ? cgroupsPath.substring(1) : cgroupsPath;
         if (rel.isEmpty() || rel.contains("..") || rel.contains(":")) {

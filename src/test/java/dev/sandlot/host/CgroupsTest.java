@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,5 +49,29 @@ class CgroupsTest {
         assertThat(new Cgroups(root).usage("/sandlot/x")).contains(new Cgroups.Usage(1L, null, null));
         assertThatThrownBy(() -> new Cgroups(root).usage("/sandlot/../../etc")).isInstanceOf(
                 IllegalArgumentException.class);
+    }
+
+    @Test
+    void removeDeletesTheLeafInEveryHierarchyAndOnlyIt() throws Exception {
+        for (String h : List.of("memory", "pids", "cpu")) {
+            Files.createDirectories(root.resolve(h).resolve("sandlot/x"));
+        }
+        Files.createDirectories(root.resolve("memory/sandlot/y"));
+
+        assertThat(new Cgroups(root).remove("/sandlot/x")).isEqualTo(3);
+        assertThat(new Cgroups(root).remove("/sandlot/x")).isZero();
+        assertThat(root.resolve("memory/sandlot/y")).isDirectory();
+        assertThat(root.resolve("memory/sandlot")).isDirectory();
+    }
+
+    @Test
+    void removeRefusesACgroupThatIsNotEmpty() throws Exception {
+        // On a real cgroupfs the kernel refuses rmdir while processes remain; a non-empty dir stands in.
+        write("memory/sandlot/x/cgroup.procs", "42\n");
+
+        assertThatThrownBy(() -> new Cgroups(root).remove("/sandlot/x"))
+                .isInstanceOf(HostException.class)
+                .hasMessageContaining("sandlot/x")
+                .hasMessageContaining("stop the sandbox first");
     }
 }
