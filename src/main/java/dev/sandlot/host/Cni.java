@@ -100,7 +100,8 @@ public final class Cni {
                 }
                 CniException e = call.failed(r);
                 if (isGone(e)) {
-                    LOG.info("{}: treated as already deleted: {}", call.describe(), e.getMessage());
+                    LOG.info("{}: treated as already deleted (code {}): {}", call.describe(), e.code(),
+                            e.cniMsg().isEmpty() ? e.getMessage() : e.cniMsg());
                     continue;
                 }
                 throw e;
