@@ -34,7 +34,14 @@ final class RunCommand implements Callable<Integer> {
             Context context = Context.open(options);
             try (RunLock lock = RunLock.acquire(context.settings.runDir())) {
                 Daemon daemon = new Daemon(context.settings, context.host, notifier());
-                Runtime.getRuntime().addShutdownHook(new Thread(daemon::stop, "shutdown"));
+                // SIGTERM: finish the passes in flight, then exit 0 (a JVM ended by a signal would
+                // exit 143, which systemd counts as a failure).
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    daemon.stop();
+                    System.out.flush();
+                    System.err.flush();
+                    Runtime.getRuntime().halt(0);
+                }, "shutdown"));
                 Signals.onHangup(daemon::relistNow);
                 daemon.run(Context.standalone);
                 return 0;

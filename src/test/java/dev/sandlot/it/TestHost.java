@@ -76,13 +76,18 @@ public final class TestHost implements AutoCloseable {
     private Path emptyConfig() {
         Path config = root.resolve("config.yaml");
         if (!Files.exists(config)) {
-            try {
-                Files.writeString(config, "# test config: defaults only\n");
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            writeConfig("# test config: defaults only, no metrics endpoint\nmetricsAddress: \"off\"\n");
         }
         return config;
+    }
+
+    /** Replaces this host's config file (the options still win over it). */
+    public void writeConfig(String yaml) {
+        try {
+            Files.writeString(root.resolve("config.yaml"), yaml);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Result of one in-process command. */
