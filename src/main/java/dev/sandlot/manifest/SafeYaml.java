@@ -92,18 +92,26 @@ final class SafeYaml {
         options.setProcessComments(false);
         options.setTagInspector(tag -> false);
         Parser parser = new ParserImpl(new StreamReader(text), options);
-        try {
-            while (true) {
-                Event event = parser.getEvent();
-                if (event == null || event.getEventId() == Event.ID.StreamEnd) {
-                    return;
-                }
-                onEvent(event);
+        int[] lastEnd = {1, 1};
+        while (true) {
+            Event event = nextEvent(parser, text, lastEnd);
+            if (event == null || event.getEventId() == Event.ID.StreamEnd) {
+                return;
             }
+            lastEnd[0] = event.getEndMark().getLine() + 1;
+            lastEnd[1] = event.getEndMark().getColumn() + 1;
+            onEvent(event);
+        }
+    }
+
+    /** The parser's next event; its failures, whatever their type, become one located error. */
+    private Event nextEvent(Parser parser, String text, int[] lastEnd) {
+        try {
+            return parser.getEvent();
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            int line = mark == null ? 1 : mark.getLine() + 1;
-            int column = mark == null ? 1 : mark.getColumn() + 1;
+            int line = mark == null ? lastEnd[0] : mark.getLine() + 1;
+            int column = mark == null ? lastEnd[1] : mark.getColumn() + 1;
             fatal(line, column, "", SyntaxMessages.describe(e.getContext(), e.getContextMark(), e.getProblem()));
         } catch (ReaderException e) {
             int[] at = lineColumnOfCodePoint(text, e.getPosition());
@@ -111,8 +119,13 @@ final class SafeYaml {
                     "control or non-printable character U+%04X is not allowed (escape it in a double-quoted string)",
                     e.getCodePoint()));
         } catch (YAMLException e) {
-            fatal(1, 1, "", "the YAML stream was rejected (it exceeds a reader limit)");
+            fatal(lastEnd[0], lastEnd[1], "", "the YAML stream was rejected (it exceeds a reader limit)");
+        } catch (RuntimeException e) {
+            // snakeyaml lets a few malformed inputs out as plain exceptions (a bad escape gives a
+            // NumberFormatException); they are still syntax errors, found after the last good event.
+            fatal(lastEnd[0], lastEnd[1], "", "YAML syntax: invalid YAML syntax after this point");
         }
+        return null;
     }
 
     private void onEvent(Event event) {
