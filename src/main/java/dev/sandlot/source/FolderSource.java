@@ -18,6 +18,7 @@ import java.util.List;
  * {@link DesiredState} whose last known good comes from sandlot's records.
  */
 public final class FolderSource {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FolderSource.class);
     private FolderSource() {
     }
 
@@ -29,6 +30,12 @@ public final class FolderSource {
             throw new SourceUnavailableException("manifests folder " + dir + (Files.exists(dir)
                     ? " is not a folder" : " does not exist") + "; nothing was changed");
         }
+        FileTrust trust = FileTrust.forCurrentUser();
+        String folderProblem = trust.folderProblem(dir);
+        if (folderProblem != null) {
+            LOG.error("ALERT: {}", folderProblem);
+            throw new SourceUnavailableException(folderProblem + "; nothing was changed");
+        }
         List<ManifestFile> files;
         try {
             files = ManifestFiles.read(dir);
@@ -38,7 +45,14 @@ public final class FolderSource {
         }
         List<FileResult> results = new ArrayList<>();
         for (ManifestFile f : files) {
-            results.add(parse(f, mountAllowList));
+            String problem = trust.fileProblem(f.path());
+            if (problem != null) {
+                LOG.error("ALERT: {}: {}", f.path(), problem);
+                results.add(new FileResult(f.path().toString(), List.of(),
+                        List.of(ManifestError.ofFile(f.path().toString(), problem).toString())));
+            } else {
+                results.add(parse(f, mountAllowList));
+            }
         }
         return results;
     }
