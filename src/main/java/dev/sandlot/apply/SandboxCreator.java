@@ -58,8 +58,10 @@ final class SandboxCreator {
         try {
             state.writeSandbox(new SandboxRecord(StateStore.FORMAT, id.value(), name, desired.specHash(), spec,
                     desired.sourceFile(), host.clock().instant(), BootId.current()));
+            Crashpoint.reached("create:after-record");
             step = "netns";
             host.netns().create(id.value());
+            Crashpoint.reached("create:after-netns");
             Path netnsPath = host.netns().path(id.value());
             step = "CNI ADD lo";
             attach(id, 0, NetworkConfig.loopback(), "lo", netnsPath);
@@ -71,10 +73,12 @@ final class SandboxCreator {
             Path bundle = state.bundleDir(id);
             bundles.write(bundle, new BundleParams(id.value(), spec, rootfs, netnsPath,
                     id.cgroupsPath(), null, null));
+            Crashpoint.reached("create:after-bundle");
             step = "runsc run";
             Path log = state.logFile(name);
             Files.createDirectories(log.getParent());
             host.runsc().run(id.value(), bundle, log);
+            Crashpoint.reached("create:after-run");
             LOG.info("created {} ({})", name, id);
             return id;
         } catch (HostException | IOException | RuntimeException e) {
@@ -93,7 +97,10 @@ final class SandboxCreator {
         AttachmentRecord before = AttachmentRecord.beforeAdd(index, net.name(), ifname, net.bytes());
         host.state().writeAttachment(id, before);
         JsonNode result = host.cni().add(net, id.value(), netnsPath, ifname, Map.of());
+        // Killed here, the result is lost but the record says ADD may have run: DEL still runs.
+        Crashpoint.reached("create:before-cni-result-" + ifname);
         host.state().writeAttachment(id, before.withResult(result));
+        Crashpoint.reached("create:after-cni-add-" + ifname);
     }
 
     private static Path preflightRootfs(String name, SandboxSpec spec) throws ApplyException {

@@ -51,10 +51,12 @@ final class SandboxTeardown {
             if (container != null) {
                 stop(id, container.pid());
             }
+            Crashpoint.reached("teardown:after-stop");
             if (container != null || probeRunsc) {
                 step = "runsc delete";
                 host.runsc().delete(id.value());
             }
+            Crashpoint.reached("teardown:after-runsc-delete");
             step = "CNI DEL";
             StoredSandbox stored = host.state().load(id);
             boolean netnsExisted = host.netns().exists(id.value());
@@ -67,8 +69,10 @@ final class SandboxTeardown {
                     failed.add(a);
                 }
             }
+            Crashpoint.reached("teardown:after-cni-del");
             step = "netns delete";
             host.netns().delete(id.value());
+            Crashpoint.reached("teardown:after-netns-delete");
             step = "CNI DEL after netns delete";
             for (StoredAttachment a : failed) {
                 if (!del(id, a, netnsPath)) {
