@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Declarative gVisor sandboxes: one running, networked runsc sandbox per YAML manifest.",
         subcommands = {
+            ValidateCommand.class,
             PlanCommand.class,
             ApplyCommand.class,
             RunCommand.class,

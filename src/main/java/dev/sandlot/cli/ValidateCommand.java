@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "validate",
+        mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
             "Checks manifest files and folders without touching the host.",
