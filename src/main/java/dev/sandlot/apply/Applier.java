@@ -73,17 +73,28 @@ public final class Applier {
         List<String> done = new ArrayList<>();
         SandboxId created = null;
         boolean restart = false;
+        ApplyException deferred = null;
         MDC.put("sandbox", plan.name());
         try {
             for (Action action : plan.actions()) {
                 if (action instanceof Action.Teardown t) {
-                    teardown.teardown(t.incarnation().id(), t.incarnation().container(), false);
-                    done.add("removed " + t.incarnation().id() + " (" + t.reason() + ")");
+                    try {
+                        teardown.teardown(t.incarnation().id(), t.incarnation().container(), false);
+                        done.add("removed " + t.incarnation().id() + " (" + t.reason() + ")");
+                    } catch (ApplyException e) {
+                        if (e.blocking()) {
+                            throw e;
+                        }
+                        deferred = e;
+                    }
                 } else if (action instanceof Action.Create c) {
                     created = creator.create(c.sandbox());
                     restart = !"new".equals(c.reason()) && !"spec changed".equals(c.reason());
                     done.add("created " + created + " (" + c.reason() + ")");
                 }
+            }
+            if (deferred != null) {
+                throw deferred;
             }
             return new SandboxResult(plan.name(), done, created, null, null,
                     Duration.ofNanos(System.nanoTime() - start), restart);

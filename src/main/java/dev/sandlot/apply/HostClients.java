@@ -1,6 +1,7 @@
 package dev.sandlot.apply;
 
 import dev.sandlot.config.Settings;
+import dev.sandlot.host.Cgroups;
 import dev.sandlot.host.Cni;
 import dev.sandlot.host.CniNetworks;
 import dev.sandlot.host.Iptables;
@@ -24,6 +25,7 @@ public record HostClients(
         CniNetworks networks,
         Iptables iptables,
         ProcFs proc,
+        Cgroups cgroups,
         Clock clock) {
 
     public static HostClients create(Settings settings, ProcessRunner runner, Clock clock) {
@@ -36,6 +38,7 @@ public record HostClients(
                 new CniNetworks(settings.cniConfDir()),
                 new Iptables(runner),
                 new ProcFs(Path.of("/proc")),
+                new Cgroups(),
                 clock);
     }
 

@@ -55,6 +55,12 @@ final class SandboxTeardown {
             if (container != null || probeRunsc) {
                 step = "runsc delete";
                 host.runsc().delete(id.value());
+                // A failed `runsc run` leaves its cgroups behind (runsc never saved the container).
+                try {
+                    host.cgroups().remove(id.cgroupsPath());
+                } catch (HostException e) {
+                    LOG.warn("{}: {}", id, e.getMessage());
+                }
             }
             Crashpoint.reached("teardown:after-runsc-delete");
             step = "CNI DEL";
@@ -76,9 +82,12 @@ final class SandboxTeardown {
             step = "CNI DEL after netns delete";
             for (StoredAttachment a : failed) {
                 if (!del(id, a, netnsPath)) {
+                    // The process and the netns are gone: nothing of this id can disturb a new
+                    // incarnation any more, so the failure does not block one; the record stays
+                    // and every pass retries its DEL.
                     throw new ApplyException(name, step, "CNI DEL of " + a.network() + "/" + a.ifname()
                             + " keeps failing; its record stays in " + host.state().sandboxDir(id)
-                            + " and the next pass retries", null);
+                            + " and the next pass retries", null, false);
                 }
             }
             if ((!netnsExisted || !failed.isEmpty()) && !stored.attachments().isEmpty()) {
