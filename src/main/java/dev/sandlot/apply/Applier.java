@@ -97,10 +97,10 @@ public final class Applier {
                 throw deferred;
             }
             return new SandboxResult(plan.name(), done, created, null, null,
-                    Duration.ofNanos(System.nanoTime() - start), restart);
+                    Duration.ofNanos(System.nanoTime() - start), restart, plan.restartAttempt());
         } catch (ApplyException e) {
             return new SandboxResult(plan.name(), done, created, e.getMessage(), e.step(),
-                    Duration.ofNanos(System.nanoTime() - start), false);
+                    Duration.ofNanos(System.nanoTime() - start), false, 0);
         } finally {
             MDC.remove("sandbox");
         }

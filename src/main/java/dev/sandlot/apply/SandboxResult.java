@@ -13,9 +13,10 @@ import java.util.List;
  * @param failedStep the step that failed ("netns", "CNI ADD mynet", "runsc run", ...), or null
  * @param restart true when the create replaced an incarnation whose process or network was lost
  *                (not a spec change): it counts as a restart
+ * @param restartAttempt the consecutive crash-loop restart this create was (0 when none)
  */
 public record SandboxResult(String name, List<String> done, SandboxId created, String error, String failedStep,
-        Duration took, boolean restart) {
+        Duration took, boolean restart, int restartAttempt) {
     public SandboxResult {
         done = List.copyOf(done);
     }

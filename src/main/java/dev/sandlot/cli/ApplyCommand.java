@@ -25,7 +25,8 @@ final class ApplyCommand extends ConvergeCommand implements Callable<Integer> {
         try (RunLock lock = RunLock.acquire(options.resolve().runDir())) {
             Snapshot s = snapshot();
             printFileErrors(s.desired());
-            Plan plan = Planner.plan(s.desired(), s.observed());
+            StatusRecorder recorder = new StatusRecorder(s.context().settings.runDir());
+            Plan plan = Planner.plan(s.desired(), s.observed(), recorder.planContext(java.time.Instant.now()));
             List<SandboxPlan> changes = plan.changes();
             if (changes.isEmpty()) {
                 out().println("in sync: " + s.desired().sandboxes().size() + " sandboxes, nothing to do");
@@ -36,7 +37,6 @@ final class ApplyCommand extends ConvergeCommand implements Callable<Integer> {
             Applier applier = new Applier(s.context().host, s.context().settings.parallelism(),
                     new SecureRandom(), ApplyDefaults.GRACE_PERIOD);
             AtomicInteger finished = new AtomicInteger();
-            StatusRecorder recorder = new StatusRecorder(s.context().settings.runDir());
             List<SandboxResult> results = applier.apply(plan, r -> {
                 recorder.record(r);
                 synchronized (this) {
@@ -54,6 +54,10 @@ final class ApplyCommand extends ConvergeCommand implements Callable<Integer> {
             // Re-observe only when something changed: a no-op pass makes exactly one runsc call.
             recorder.write(s.desired(), changes.isEmpty() ? s.observed() : s.context().host.observer().observe());
             long failed = results.stream().filter(r -> !r.ok()).count();
+            List<SandboxPlan> waiting = plan.sandboxes().stream().filter(p -> p.waiting() != null).toList();
+            waiting.forEach(p -> err().println(p.name() + ": " + p.waiting() + ", next restart in "
+                    + p.retryAfter().toSeconds() + " s (sandlot run restarts it then)"));
+            failed += waiting.size();
             if (failed > 0 || s.desired().hasErrors()) {
                 err().println("not converged: " + failed + " sandbox(es) failed, "
                         + s.desired().fileErrors().size() + " file(s) with errors");

@@ -3,6 +3,7 @@ package dev.sandlot.cli;
 import dev.sandlot.plan.Plan;
 import dev.sandlot.plan.Planner;
 import dev.sandlot.plan.SandboxPlan;
+import dev.sandlot.status.StatusRecorder;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -16,7 +17,8 @@ final class PlanCommand extends ConvergeCommand implements Callable<Integer> {
         try {
             Snapshot s = snapshot();
             printFileErrors(s.desired());
-            Plan plan = Planner.plan(s.desired(), s.observed());
+            Plan plan = Planner.plan(s.desired(), s.observed(),
+                    new StatusRecorder(s.context().settings.runDir()).planContext(java.time.Instant.now()));
             for (SandboxPlan p : plan.changes()) {
                 out().println(p.describe());
             }

@@ -14,6 +14,8 @@ import dev.sandlot.plan.Plan;
 import dev.sandlot.plan.Planner;
 import dev.sandlot.plan.SandboxPlan;
 import dev.sandlot.source.DesiredSandbox;
+import dev.sandlot.state.ExitRecord;
+import dev.sandlot.state.SandboxId;
 import dev.sandlot.source.DesiredState;
 import dev.sandlot.source.DesiredStore;
 import dev.sandlot.source.FolderSource;
@@ -65,7 +67,7 @@ public final class Daemon {
     private final AtomicBoolean statusDirty = new AtomicBoolean(true);
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile Map<Integer, String> nameByPid = Map.of();
+    private volatile Map<Integer, SandboxId> idByPid = Map.of();
     private volatile Instant lastLoopBeat = Instant.now();
     private DesiredStore desired;
     private FolderWatcher watcher;
@@ -182,7 +184,7 @@ public final class Daemon {
         try {
             Observation o = observations.fresh(observations.now());
             remember(o);
-            Plan plan = Planner.plan(desired.current(), o);
+            Plan plan = Planner.plan(desired.current(), o, recorder.planContext(Instant.now()));
             for (SandboxPlan p : plan.changes()) {
                 queue.add(p.name());
             }
@@ -201,8 +203,13 @@ public final class Daemon {
             DesiredSandbox want = desired.current().get(name);
             Observation o = observations.fresh(asked);
             remember(o);
-            SandboxPlan plan = Planner.planOne(name, want, o.of(name));
+            recordUnseenExits(o.of(name));
+            SandboxPlan plan = Planner.planOne(name, want, o.of(name), recorder.planContext(Instant.now()));
             if (plan.inSync()) {
+                if (plan.retryAfter() != null) {
+                    queue.addAfter(name, plan.retryAfter());
+                    statusDirty.set(true);
+                }
                 return true;
             }
             LOG.info("{}", plan.describe().trim());
@@ -230,21 +237,43 @@ public final class Daemon {
     }
 
     private void remember(Observation o) {
-        Map<Integer, String> pids = new HashMap<>();
+        Map<Integer, SandboxId> pids = new HashMap<>();
         for (Incarnation i : o.all()) {
             if (i.runtime() == RuntimeState.RUNNING && i.pid() > 0) {
-                pids.put(i.pid(), i.name());
+                pids.put(i.pid(), i.id());
             }
         }
-        nameByPid = pids;
+        idByPid = pids;
     }
 
-    /** The subreaper collected a process: if it was a sandbox, look at that sandbox now. */
+    /**
+     * The subreaper collected a process: if it was a sandbox, record its exit code (the sandbox
+     * process exits with its application's code) and look at that sandbox now.
+     */
     private void sandboxExited(int pid, int exitCode) {
-        String name = nameByPid.get(pid);
-        if (name != null) {
-            LOG.info("{} exited with code {}", name, exitCode);
-            queue.add(name);
+        SandboxId id = idByPid.get(pid);
+        if (id != null) {
+            LOG.info("{} exited with code {}", id.name(), exitCode);
+            try {
+                host.state().writeExit(id, new ExitRecord(exitCode, Instant.now()));
+            } catch (java.io.IOException e) {
+                LOG.warn("cannot record the exit of {}: {}", id, e.getMessage());
+            }
+            queue.add(id.name());
+        }
+    }
+
+    /** Pins the time an ended process was first seen, so back-off delays count from a fixed point. */
+    private void recordUnseenExits(List<Incarnation> incarnations) {
+        for (Incarnation i : incarnations) {
+            if (i.runtime() != RuntimeState.RUNNING && i.stored() != null && i.stored().exit() == null
+                    && i.exitedAt() != null) {
+                try {
+                    host.state().writeExit(i.id(), new ExitRecord(null, i.exitedAt()));
+                } catch (java.io.IOException e) {
+                    LOG.warn("cannot record the exit of {}: {}", i.id(), e.getMessage());
+                }
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.sandlot.observe;
 import dev.sandlot.host.RunscContainer;
 import dev.sandlot.state.SandboxId;
 import dev.sandlot.state.StoredSandbox;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -11,6 +12,8 @@ import java.util.List;
  *
  * @param missingHostInterfaces host-side interfaces named by CNI results that no longer exist
  *                              (a veth or bridge deleted from outside)
+ * @param exitCode              how the process ended, when known (null while running or unknown)
+ * @param exitedAt              when it ended (as recorded, else when first observed ended), or null
  */
 public record Incarnation(
         SandboxId id,
@@ -18,7 +21,9 @@ public record Incarnation(
         RunscContainer container,
         RuntimeState runtime,
         boolean netnsExists,
-        List<String> missingHostInterfaces) {
+        List<String> missingHostInterfaces,
+        Integer exitCode,
+        Instant exitedAt) {
 
     public Incarnation {
         missingHostInterfaces = List.copyOf(missingHostInterfaces);
@@ -30,6 +35,11 @@ public record Incarnation(
 
     public String specHash() {
         return stored == null || stored.record() == null ? null : stored.record().specHash();
+    }
+
+    /** When this incarnation was created, or null without a readable record. */
+    public Instant createdAt() {
+        return stored == null || stored.record() == null ? null : stored.record().createdAt();
     }
 
     public int pid() {

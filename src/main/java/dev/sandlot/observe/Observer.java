@@ -6,6 +6,7 @@ import dev.sandlot.host.Netns;
 import dev.sandlot.host.ProcFs;
 import dev.sandlot.host.Runsc;
 import dev.sandlot.host.RunscContainer;
+import dev.sandlot.state.ExitRecord;
 import dev.sandlot.state.SandboxId;
 import dev.sandlot.state.StateStore;
 import dev.sandlot.state.StoredAttachment;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,14 +73,19 @@ public final class Observer {
         }
 
         Map<String, List<Incarnation>> byName = new HashMap<>();
+        Instant now = clock.instant();
         for (SandboxId id : ids) {
             StoredSandbox s = byId.get(id);
             RunscContainer c = containers.get(id.value());
-            Incarnation inc = new Incarnation(id, s, c, runtimeOf(c), namespaces.contains(id.value()),
-                    s == null ? List.of() : missingHostInterfaces(s));
+            RuntimeState runtime = runtimeOf(c);
+            ExitRecord exit = s == null ? null : s.exit();
+            Instant exitedAt = exit != null ? exit.at() : runtime == RuntimeState.RUNNING ? null : now;
+            Incarnation inc = new Incarnation(id, s, c, runtime, namespaces.contains(id.value()),
+                    s == null ? List.of() : missingHostInterfaces(s), exit == null ? null : exit.exitCode(),
+                    runtime == RuntimeState.RUNNING && exit == null ? null : exitedAt);
             byName.computeIfAbsent(id.name(), k -> new ArrayList<>()).add(inc);
         }
-        return new Observation(byName, clock.instant());
+        return new Observation(byName, now);
     }
 
     private RuntimeState runtimeOf(RunscContainer c) {

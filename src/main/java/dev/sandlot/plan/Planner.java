@@ -1,5 +1,6 @@
 package dev.sandlot.plan;
 
+import dev.sandlot.manifest.RestartPolicy;
 import dev.sandlot.manifest.SandboxSpec;
 import dev.sandlot.observe.Incarnation;
 import dev.sandlot.observe.Observation;
@@ -7,6 +8,8 @@ import dev.sandlot.observe.RuntimeState;
 import dev.sandlot.source.DesiredSandbox;
 import dev.sandlot.source.DesiredState;
 import dev.sandlot.state.StoredAttachment;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,23 +23,28 @@ import java.util.TreeSet;
  * healthy incarnation whose spec hash matches is kept and every other is torn down; if none is
  * healthy and current, the broken or outdated ones are torn down and one new one is created. A
  * sandbox is recreated whole, never repaired: its veth addresses cannot be reused (DESIGN.md §4).
+ *
+ * <p>An incarnation whose process ended is restarted as its restart policy says, after the
+ * crash-loop back-off; one that the policy does not restart is kept (stopped) so that its exit code
+ * and logs stay visible until the manifest changes or goes.
  */
 public final class Planner {
     private Planner() {
     }
 
-    public static Plan plan(DesiredState desired, Observation observed) {
+    public static Plan plan(DesiredState desired, Observation observed, PlanContext context) {
         TreeSet<String> names = new TreeSet<>(desired.sandboxes().keySet());
         names.addAll(observed.byName().keySet());
         List<SandboxPlan> plans = new ArrayList<>();
         for (String name : names) {
-            plans.add(planOne(name, desired.get(name), observed.of(name)));
+            plans.add(planOne(name, desired.get(name), observed.of(name), context));
         }
         return new Plan(plans);
     }
 
     /** The plan for one name; {@code desired} is null when no manifest names it. */
-    public static SandboxPlan planOne(String name, DesiredSandbox desired, List<Incarnation> observed) {
+    public static SandboxPlan planOne(String name, DesiredSandbox desired, List<Incarnation> observed,
+            PlanContext context) {
         List<Action> actions = new ArrayList<>();
         if (desired == null) {
             for (Incarnation inc : observed) {
@@ -46,7 +54,8 @@ public final class Planner {
         }
         Optional<Incarnation> keeper = observed.stream()
                 .filter(inc -> problem(inc, desired) == null)
-                .findFirst();
+                .findFirst()
+                .or(() -> exited(desired, observed).filter(inc -> !restarts(desired, inc)));
         if (keeper.isPresent()) {
             for (Incarnation inc : observed) {
                 if (inc != keeper.get()) {
@@ -54,6 +63,17 @@ public final class Planner {
                 }
             }
             return new SandboxPlan(name, actions);
+        }
+        Optional<Incarnation> crashed = exited(desired, observed);
+        int attempt = 0;
+        if (crashed.isPresent()) {
+            Incarnation inc = crashed.get();
+            int previous = ranLongEnough(inc, context) ? 0 : context.restartsOf(name);
+            Instant due = inc.exitedAt().plus(context.crashLoop().delay(previous));
+            if (context.now().isBefore(due)) {
+                return new SandboxPlan(name, List.of(), "CrashLoopBackOff", Duration.between(context.now(), due), 0);
+            }
+            attempt = previous + 1;
         }
         String reason = "new";
         for (Incarnation inc : observed) {
@@ -64,7 +84,32 @@ public final class Planner {
             }
         }
         actions.add(new Action.Create(desired, reason));
-        return new SandboxPlan(name, actions);
+        return new SandboxPlan(name, actions, null, null, attempt);
+    }
+
+    /**
+     * The newest incarnation of the current spec whose process ended (or vanished): the one the
+     * restart policy is about.
+     */
+    static Optional<Incarnation> exited(DesiredSandbox desired, List<Incarnation> observed) {
+        return observed.stream()
+                .filter(inc -> inc.runtime() != RuntimeState.RUNNING && inc.exitedAt() != null
+                        && inc.createdAt() != null && desired.specHash().equals(inc.specHash()))
+                .max(java.util.Comparator.comparing(Incarnation::createdAt));
+    }
+
+    /** Whether the restart policy restarts this ended incarnation (unknown exit codes count as failures). */
+    public static boolean restarts(DesiredSandbox desired, Incarnation ended) {
+        RestartPolicy policy = desired.manifest().spec().restartPolicy();
+        return switch (policy) {
+            case Always -> true;
+            case OnFailure -> ended.exitCode() == null || ended.exitCode() != 0;
+            case Never -> false;
+        };
+    }
+
+    private static boolean ranLongEnough(Incarnation inc, PlanContext context) {
+        return Duration.between(inc.createdAt(), inc.exitedAt()).compareTo(context.crashLoop().resetAfter()) >= 0;
     }
 
     /** Why {@code inc} cannot serve as {@code desired}, or null when it can. */

@@ -1,16 +1,27 @@
 package dev.sandlot.plan;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
  * What converges one sandbox name, in order: teardowns first, then at most one create.
- * No actions means the name is in sync.
+ *
+ * @param waiting        why the name is not converged yet although nothing is to be done now
+ *                       ("CrashLoopBackOff"), or null
+ * @param retryAfter     when to look again (the end of a back-off), or null
+ * @param restartAttempt for a create that restarts an exited sandbox: which consecutive restart
+ *                       this is (1 after a reset), else 0
  */
-public record SandboxPlan(String name, List<Action> actions) {
+public record SandboxPlan(String name, List<Action> actions, String waiting, Duration retryAfter, int restartAttempt) {
     public SandboxPlan {
         actions = List.copyOf(actions);
     }
 
+    public SandboxPlan(String name, List<Action> actions) {
+        this(name, actions, null, null, 0);
+    }
+
+    /** Nothing to do now (possibly waiting for a back-off to end). */
     public boolean inSync() {
         return actions.isEmpty();
     }
@@ -29,6 +40,9 @@ public record SandboxPlan(String name, List<Action> actions) {
         }
         if (teardowns > 0) {
             return "- delete   " + name + " (" + reason + ")";
+        }
+        if (waiting != null) {
+            return "  wait     " + name + " (" + waiting + (retryAfter == null ? "" : ", " + retryAfter.toSeconds() + " s") + ")";
         }
         return "  ok       " + name;
     }

@@ -104,6 +104,14 @@ public final class StateStore {
         AtomicFiles.write(sandboxDir(id).resolve("sandbox.json"), JSON.writeValueAsBytes(record));
     }
 
+    /** Records how the process of {@code id} ended; the first record wins (it is the most exact). */
+    public void writeExit(SandboxId id, ExitRecord exit) throws IOException {
+        Path file = sandboxDir(id).resolve("exit.json");
+        if (Files.isDirectory(sandboxDir(id)) && !Files.exists(file)) {
+            AtomicFiles.write(file, JSON.writeValueAsBytes(exit));
+        }
+    }
+
     public void writeAttachment(SandboxId id, AttachmentRecord record) throws IOException {
         AtomicFiles.write(sandboxDir(id).resolve(fileName(record)), JSON.writeValueAsBytes(record));
     }
@@ -182,6 +190,14 @@ public final class StateStore {
             }
         }
         attachments.sort(Comparator.comparingInt(StoredAttachment::index));
-        return new StoredSandbox(id, record, attachments, problems);
+        ExitRecord exit = null;
+        try {
+            exit = JSON.readValue(Files.readAllBytes(dir.resolve("exit.json")), ExitRecord.class);
+        } catch (NoSuchFileException e) {
+            // still running, or never seen ending
+        } catch (IOException e) {
+            problems.add("exit record unreadable");
+        }
+        return new StoredSandbox(id, record, attachments, exit, problems);
     }
 }

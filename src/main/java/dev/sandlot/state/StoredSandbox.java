@@ -4,10 +4,11 @@ import java.util.List;
 
 /**
  * Everything on disk for one id. {@code record} is null when the sandbox record is missing or
- * corrupt: the id is still ours and its attachments still get their DEL.
+ * corrupt: the id is still ours and its attachments still get their DEL. {@code exit} is null
+ * until sandlot learns that the process ended.
  */
 public record StoredSandbox(SandboxId id, SandboxRecord record, List<StoredAttachment> attachments,
-        List<String> problems) {
+        ExitRecord exit, List<String> problems) {
     public StoredSandbox {
         attachments = List.copyOf(attachments);
         problems = List.copyOf(problems);

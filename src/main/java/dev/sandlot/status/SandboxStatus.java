@@ -10,6 +10,7 @@ import java.time.Instant;
  * @param ip      first IPv4 address of eth0 without prefix, null without networks
  * @param since   when the current incarnation was created (the age column)
  * @param message the last error, or empty
+ * @param exitCode how the shown incarnation's process ended, or null (running, unknown)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record SandboxStatus(
@@ -21,6 +22,7 @@ public record SandboxStatus(
         int restarts,
         String message,
         Instant since,
+        Integer exitCode,
         String id,
         String specHash,
         String source) {

@@ -3,7 +3,10 @@ package dev.sandlot.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandlot.observe.Incarnation;
 import dev.sandlot.observe.Observation;
+import dev.sandlot.plan.CrashLoopPolicy;
+import dev.sandlot.plan.PlanContext;
 import dev.sandlot.plan.Planner;
+import dev.sandlot.plan.SandboxPlan;
 import dev.sandlot.source.DesiredSandbox;
 import dev.sandlot.source.DesiredState;
 import dev.sandlot.state.StoredAttachment;
@@ -22,25 +25,44 @@ public final class StatusBuilder {
     private StatusBuilder() {
     }
 
-    /** What the passes remember per name beyond the host: last error and restart count. */
-    public record History(String lastError, int restarts) {
-        public static final History NONE = new History(null, 0);
+    /**
+     * What the passes remember per name beyond the host.
+     *
+     * @param restarts            restarts so far (status column)
+     * @param consecutiveRestarts restarts since the sandbox last ran long enough (crash-loop back-off)
+     */
+    public record History(String lastError, int restarts, int consecutiveRestarts) {
+        public static final History NONE = new History(null, 0, 0);
+    }
+
+    /** The consecutive-restart counts the planner's back-off needs. */
+    public static Map<String, Integer> consecutiveRestarts(Map<String, History> history) {
+        Map<String, Integer> counts = new java.util.HashMap<>();
+        history.forEach((name, h) -> counts.put(name, h.consecutiveRestarts()));
+        return counts;
     }
 
     public static List<SandboxStatus> build(DesiredState desired, Observation observed, Map<String, History> history) {
+        PlanContext context = new PlanContext(observed.at(), CrashLoopPolicy.DEFAULT, consecutiveRestarts(history));
         TreeSet<String> names = new TreeSet<>(desired.sandboxes().keySet());
         names.addAll(observed.byName().keySet());
         List<SandboxStatus> rows = new ArrayList<>();
         for (String name : names) {
-            rows.add(one(name, desired.get(name), observed.of(name), history.getOrDefault(name, History.NONE)));
+            rows.add(one(name, desired.get(name), observed.of(name), history.getOrDefault(name, History.NONE), context));
         }
         return rows;
     }
 
-    static SandboxStatus one(String name, DesiredSandbox desired, List<Incarnation> incarnations, History history) {
+    static SandboxStatus one(String name, DesiredSandbox desired, List<Incarnation> incarnations, History history,
+            PlanContext context) {
         Optional<Incarnation> keeper = desired == null ? Optional.empty()
                 : incarnations.stream().filter(i -> Planner.problem(i, desired) == null).findFirst();
-        Incarnation shown = keeper.orElse(incarnations.isEmpty() ? null : incarnations.get(incarnations.size() - 1));
+        Optional<Incarnation> ended = desired == null || keeper.isPresent() ? Optional.empty()
+                : incarnations.stream().filter(i -> i.exitedAt() != null && !Planner.restarts(desired, i)
+                        && desired.specHash().equals(i.specHash())).findFirst();
+        SandboxPlan plan = desired == null ? null : Planner.planOne(name, desired, incarnations, context);
+        Incarnation shown = keeper.or(() -> ended)
+                .orElse(incarnations.isEmpty() ? null : incarnations.get(incarnations.size() - 1));
         Phase phase;
         String reason = null;
         String message = history.lastError() == null ? "" : history.lastError();
@@ -49,6 +71,17 @@ public final class StatusBuilder {
             reason = "NoManifest";
         } else if (keeper.isPresent()) {
             phase = Phase.Running;
+        } else if (ended.isPresent()) {
+            Integer code = ended.get().exitCode();
+            phase = code != null && code == 0 ? Phase.Stopped : Phase.Failed;
+            reason = code != null && code == 0 ? "Completed" : "Error";
+            message = "exited with code " + (code == null ? "unknown" : code);
+        } else if (plan != null && "CrashLoopBackOff".equals(plan.waiting())) {
+            phase = Phase.Failed;
+            reason = "CrashLoopBackOff";
+            Integer code = shown == null ? null : shown.exitCode();
+            message = "back-off " + plan.retryAfter().toSeconds() + " s restarting failed sandbox (exit code "
+                    + (code == null ? "unknown" : code) + ")";
         } else if (history.lastError() != null) {
             phase = Phase.Failed;
             reason = "CreateFailed";
@@ -73,6 +106,7 @@ public final class StatusBuilder {
                 message,
                 shown == null || shown.stored() == null || shown.stored().record() == null
                         ? null : shown.stored().record().createdAt(),
+                shown == null ? null : shown.exitCode(),
                 shown == null ? null : shown.id().value(),
                 desired == null ? shown == null ? null : shown.specHash() : desired.specHash(),
                 desired == null ? null : desired.sourceFile());

@@ -26,9 +26,18 @@ public final class StatusRecorder {
     public void record(SandboxResult result) {
         history.compute(result.name(), (name, old) -> {
             StatusBuilder.History h = old == null ? StatusBuilder.History.NONE : old;
-            int restarts = h.restarts() + (result.ok() && result.restart() ? 1 : 0);
-            return new StatusBuilder.History(result.ok() ? null : result.error(), restarts);
+            boolean restarted = result.created() != null && result.restart();
+            int restarts = h.restarts() + (restarted ? 1 : 0);
+            int consecutive = result.restartAttempt() > 0 ? result.restartAttempt()
+                    : result.created() != null ? 0 : h.consecutiveRestarts();
+            return new StatusBuilder.History(result.ok() ? null : result.error(), restarts, consecutive);
         });
+    }
+
+    /** The planner's context now: back-off policy and each name's consecutive restarts. */
+    public dev.sandlot.plan.PlanContext planContext(Instant now) {
+        return new dev.sandlot.plan.PlanContext(now, dev.sandlot.plan.CrashLoopPolicy.DEFAULT,
+                StatusBuilder.consecutiveRestarts(history()));
     }
 
     public Map<String, StatusBuilder.History> history() {

@@ -29,6 +29,14 @@ import java.util.Map;
 /** Builders for desired sandboxes and observed incarnations, for planner and status tests. */
 public final class Fixtures {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** When fixture incarnations were created; ended ones ended a second later. */
+    public static final Instant CREATED = Instant.parse("2026-11-27T00:00:00Z");
+
+    /** A copy of {@code inc} whose process ended with {@code code} (null: unknown) at {@code at}. */
+    public static Incarnation ended(Incarnation inc, Integer code, Instant at) {
+        return new Incarnation(inc.id(), inc.stored(), inc.container(), RuntimeState.EXITED, inc.netnsExists(),
+                inc.missingHostInterfaces(), code, at);
+    }
 
     private Fixtures() {
     }
@@ -58,7 +66,7 @@ public final class Fixtures {
         SandboxId id = id(desired.name(), token);
         SandboxSpec spec = desired.manifest().spec();
         SandboxRecord record = new SandboxRecord(StateStore.FORMAT, id.value(), desired.name(), desired.specHash(),
-                spec, desired.sourceFile(), Instant.parse("2026-11-27T00:00:00Z"), "boot");
+                spec, desired.sourceFile(), CREATED, "boot");
         List<StoredAttachment> attachments = new ArrayList<>();
         attachments.add(attachment(0, "lo", "lo", "127.0.0.1/8"));
         for (int i = 0; i < spec.networks().size(); i++) {
@@ -69,8 +77,8 @@ public final class Fixtures {
         RunscContainer container = runtime == RuntimeState.ABSENT ? null
                 : new RunscContainer(id.value(), runtime == RuntimeState.RUNNING ? pid : -1,
                         runtime == RuntimeState.RUNNING ? "running" : "stopped", Path.of("/b"));
-        return new Incarnation(id, new StoredSandbox(id, record, attachments, List.of()), container, runtime, netns,
-                List.of());
+        return new Incarnation(id, new StoredSandbox(id, record, attachments, null, List.of()), container, runtime,
+                netns, List.of(), null, runtime == RuntimeState.RUNNING ? null : CREATED.plusSeconds(1));
     }
 
     static StoredAttachment attachment(int index, String network, String ifname, String address) {
