@@ -58,16 +58,16 @@ public final class ValidateCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Manifest files or folders.")
     List<Path> paths = new ArrayList<>();
 
-    @Option(names = "--mount-allow", paramLabel = "DIR",
-            description = "A host folder under which bind-mount sources may lie (repeatable; default: /srv).")
-    List<Path> mountAllow = new ArrayList<>();
+    /** The shared options: --mount-allow and the config file's mountAllowList decide mounts. */
+    @picocli.CommandLine.Mixin
+    CommonOptions options = new CommonOptions();
 
     @Spec
     CommandSpec spec;
 
-    /** The allow-list to judge mounts by; the one place to swap when shared options arrive. */
-    List<Path> mountAllowList() {
-        List<Path> allow = mountAllow.isEmpty() ? ManifestParser.DEFAULT_MOUNT_ALLOW_LIST : mountAllow;
+    /** The allow-list to judge mounts by: --mount-allow, else the config file's, else /srv. */
+    List<Path> mountAllowList() throws dev.sandlot.config.ConfigException {
+        List<Path> allow = options.resolve().mountAllowList();
         List<Path> absolute = new ArrayList<>();
         for (Path p : allow) {
             absolute.add(p.toAbsolutePath().normalize());
@@ -79,7 +79,13 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        List<Path> allow = mountAllowList();
+        List<Path> allow;
+        try {
+            allow = mountAllowList();
+        } catch (dev.sandlot.config.ConfigException e) {
+            err.println("sandlot validate: " + e.getMessage());
+            return 1;
+        }
 
         Map<String, List<ManifestError>> errorsByFile = new LinkedHashMap<>();
         List<Manifest> manifests = new ArrayList<>();
