@@ -23,7 +23,7 @@ final class ApplyCommand extends ConvergeCommand implements Callable<Integer> {
     public Integer call() {
         Context.becomeSubreaper();
         try (RunLock lock = RunLock.acquire(options.resolve().runDir())) {
-            Snapshot s = snapshot();
+            Snapshot s = snapshot(true);
             printFileErrors(s.desired());
             StatusRecorder recorder = new StatusRecorder(s.context().settings.runDir());
             Plan plan = Planner.plan(s.desired(), s.observed(), recorder.planContext(java.time.Instant.now()));

@@ -5,6 +5,7 @@ import dev.sandlot.host.HostException;
 import dev.sandlot.observe.Observation;
 import dev.sandlot.source.DesiredState;
 import dev.sandlot.source.FolderSource;
+import dev.sandlot.source.MountGuard;
 import dev.sandlot.source.SourceUnavailableException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,12 +33,18 @@ abstract class ConvergeCommand {
     record Snapshot(Context context, DesiredState desired, Observation observed) {
     }
 
-    Snapshot snapshot() throws ConfigException, IOException, HostException, SourceUnavailableException {
+    /** @param changesHost false for commands that must not write anything (plan) */
+    Snapshot snapshot(boolean changesHost) throws ConfigException, IOException, HostException,
+            SourceUnavailableException {
         Context context = Context.open(options);
-        context.host.state().init();
+        if (changesHost) {
+            context.host.state().init();
+        }
         Observation observed = context.host.observer().observe();
+        MountGuard guard = changesHost ? new MountGuard(context.settings.stateDir())
+                : MountGuard.checkOnly(context.settings.stateDir());
         DesiredState desired = FolderSource.readOnce(context.settings.manifestsDir(),
-                context.settings.mountAllowList(), context.host.state().loadAll());
+                context.settings.mountAllowList(), context.host.state().loadAll(), guard);
         return new Snapshot(context, desired, observed);
     }
 

@@ -15,7 +15,7 @@ final class PlanCommand extends ConvergeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try {
-            Snapshot s = snapshot();
+            Snapshot s = snapshot(false);
             printFileErrors(s.desired());
             Plan plan = Planner.plan(s.desired(), s.observed(),
                     new StatusRecorder(s.context().settings.runDir()).planContext(java.time.Instant.now()));

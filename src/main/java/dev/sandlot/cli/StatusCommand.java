@@ -2,6 +2,7 @@ package dev.sandlot.cli;
 
 import dev.sandlot.source.DesiredState;
 import dev.sandlot.source.FolderSource;
+import dev.sandlot.source.MountGuard;
 import dev.sandlot.source.SourceUnavailableException;
 import dev.sandlot.status.SandboxStatus;
 import dev.sandlot.status.StatusBuilder;
@@ -54,7 +55,7 @@ final class StatusCommand extends ConvergeCommand implements Callable<Integer> {
         DesiredState desired;
         try {
             desired = FolderSource.readOnce(context.settings.manifestsDir(), context.settings.mountAllowList(),
-                    context.host.state().loadAll());
+                    context.host.state().loadAll(), MountGuard.checkOnly(context.settings.stateDir()));
         } catch (SourceUnavailableException e) {
             err().println("warning: " + e.getMessage());
             desired = DesiredState.empty();

@@ -21,6 +21,7 @@ import dev.sandlot.source.DesiredStore;
 import dev.sandlot.source.FolderSource;
 import dev.sandlot.source.FolderWatcher;
 import dev.sandlot.source.LastKnownGood;
+import dev.sandlot.source.MountGuard;
 import dev.sandlot.source.SourceUnavailableException;
 import dev.sandlot.status.HttpEndpoint;
 import dev.sandlot.status.Metrics;
@@ -69,6 +70,7 @@ public final class Daemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Map<Integer, SandboxId> idByPid = Map.of();
     private volatile Instant lastLoopBeat = Instant.now();
+    private final MountGuard mountGuard;
     private DesiredStore desired;
     private FolderWatcher watcher;
 
@@ -81,6 +83,7 @@ public final class Daemon {
         this.observations = new ObservationCache(() -> host.observer().observe(), System::nanoTime);
         this.recorder = new StatusRecorder(settings.runDir());
         this.metrics = new Metrics(this::cgroupsByName, new Cgroups());
+        this.mountGuard = new MountGuard(settings.stateDir());
         this.logRotation = new LogRotation(host.state().stateDir().resolve("logs"), 10L << 20, 3);
     }
 
@@ -157,7 +160,8 @@ public final class Daemon {
             watcher.ensureWatching();
         }
         try {
-            Set<String> changed = desired.update(FolderSource.read(settings.manifestsDir(), settings.mountAllowList()));
+            Set<String> changed = desired.update(FolderSource.read(settings.manifestsDir(), settings.mountAllowList(),
+                    mountGuard));
             DesiredState now = desired.current();
             metrics.manifestErrors(now.fileErrors().size());
             now.fileErrors().values().forEach(errors -> errors.forEach(e -> LOG.warn("manifest error: {}", e)));

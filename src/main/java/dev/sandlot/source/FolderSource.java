@@ -22,6 +22,18 @@ public final class FolderSource {
     private FolderSource() {
     }
 
+    /**
+     * Every manifest file in {@code folder}, parsed; a folder that cannot be read, or that was a
+     * mount point and is not mounted now, is an exception, never "empty".
+     */
+    public static List<FileResult> read(Path folder, List<Path> mountAllowList, MountGuard guard)
+            throws SourceUnavailableException {
+        guard.check(folder);
+        List<FileResult> results = read(folder, mountAllowList);
+        guard.remember(folder);
+        return results;
+    }
+
     /** Every manifest file in {@code dir}, parsed; a folder that cannot be read is an exception, never "empty". */
     public static List<FileResult> read(Path folder, List<Path> mountAllowList) throws SourceUnavailableException {
         // Absolute, so that a file is named the same in every pass and its records match it.
@@ -73,9 +85,9 @@ public final class FolderSource {
     }
 
     /** The folder now, with last known good taken from sandlot's records (one-shot commands). */
-    public static DesiredState readOnce(Path dir, List<Path> mountAllowList, List<StoredSandbox> records)
-            throws SourceUnavailableException {
+    public static DesiredState readOnce(Path dir, List<Path> mountAllowList, List<StoredSandbox> records,
+            MountGuard guard) throws SourceUnavailableException {
         LastKnownGood last = LastKnownGood.fromRecords(records);
-        return SnapshotMerger.merge(read(dir, mountAllowList), last.byFile(), last.byName());
+        return SnapshotMerger.merge(read(dir, mountAllowList, guard), last.byFile(), last.byName());
     }
 }
