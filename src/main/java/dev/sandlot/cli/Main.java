@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             StatusCommand.class,
             LogsCommand.class,
+            ExecCommand.class,
             DownCommand.class,
             DoctorCommand.class,
             CommandLine.HelpCommand.class,

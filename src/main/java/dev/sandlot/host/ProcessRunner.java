@@ -20,4 +20,15 @@ public interface ProcessRunner {
      * @throws IOException when it could not be started (missing binary, permissions)
      */
     ExecResult run(ExecRequest request) throws IOException;
+
+    /**
+     * Runs the request attached to this process's own stdin, stdout and stderr (a terminal, for
+     * {@code sandlot exec}), with its environment cleared like {@link #run}, until it exits.
+     * Nothing is captured and there is no timeout: the user is at the other end.
+     *
+     * @return its exit code
+     */
+    default int runAttached(ExecRequest request) throws IOException, InterruptedException {
+        throw new UnsupportedOperationException("this process runner cannot run attached programs");
+    }
 }

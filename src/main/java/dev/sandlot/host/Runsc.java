@@ -189,6 +189,30 @@ public final class Runsc {
         return root;
     }
 
+    /**
+     * {@code runsc exec ID ARGV...} attached to this terminal ({@code sandlot exec}); returns the
+     * command's exit code.
+     */
+    public int execAttached(String id, List<String> command) throws HostException, InterruptedException {
+        ExecRequest request = request(List.of("exec"), id, command.toArray(String[]::new));
+        try {
+            return runner.runAttached(request);
+        } catch (IOException e) {
+            throw new HostException("runsc exec " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code runsc exec ID ARGV...} with captured output, bounded by {@code timeout} (exec health checks). */
+    public ExecResult execCaptured(String id, List<String> command, Duration limit) throws HostException {
+        ExecRequest request = request(List.of("exec"), id, command.toArray(String[]::new)).withTimeout(limit)
+                .withMaxOutputBytes(64 * 1024);
+        try {
+            return runner.run(request);
+        } catch (IOException e) {
+            throw new HostException("runsc exec " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private ExecResult exec(List<String> subcommand, String id, String... after) throws HostException {
         ExecRequest request = request(subcommand, id, after);
         try {

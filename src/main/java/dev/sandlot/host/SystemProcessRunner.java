@@ -103,6 +103,21 @@ public final class SystemProcessRunner implements ProcessRunner {
         }
     }
 
+    @Override
+    public int runAttached(ExecRequest request) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(request.argv()).inheritIO();
+        builder.environment().clear();
+        builder.environment().putAll(request.env());
+        Process process = start(builder, request);
+        try {
+            return process.waitFor();
+        } finally {
+            if (process.isAlive()) {
+                killTree(process);
+            }
+        }
+    }
+
     private Process start(ProcessBuilder builder, ExecRequest request) throws IOException {
         try {
             return spawned.start(builder);
