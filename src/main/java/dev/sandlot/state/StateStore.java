@@ -38,7 +38,7 @@ public final class StateStore {
     public static final int FORMAT = 1;
 
     private static final Pattern ATTACHMENT_FILE =
-            Pattern.compile("attachment-(\\d{2})-([A-Za-z0-9_.-]+?)-([a-zA-Z0-9][a-zA-Z0-9_.-]*)\\.json");
+            Pattern.compile("attachment-(\\d{2,4})-([A-Za-z0-9_.-]+?)-([a-zA-Z0-9][a-zA-Z0-9_.-]*)\\.json");
     static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
