@@ -10,11 +10,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,16 +56,37 @@ class SystemdIT {
     static final Path HARNESS = Path.of("scripts/systemd-harness").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static FileChannel lockChannel;
+    private static FileLock lock;
     private static Path work;
     private static long systemdPid;
     private static boolean stepsOk = true;
     private static final Map<String, String> timings = new LinkedHashMap<>();
 
     @BeforeAll
-    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    @Timeout(value = 30, unit = TimeUnit.MINUTES)
     static void bootSystemd() throws Exception {
         TestHost.requireHost();
         assertThat(HARNESS).isExecutable();
+        // One run at a time on a host (the bridge and subnet are fixed); the kernel drops the lock
+        // when this JVM dies, so a killed run never blocks the next one.
+        Path cache = Files.createDirectories(Path.of("/var/cache/sandlot-test"));
+        lockChannel = FileChannel.open(cache.resolve(".it.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        long waitUntil = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while ((lock = lockChannel.tryLock()) == null) {
+            assertThat(System.nanoTime()).as("another SystemdIT holds " + cache.resolve(".it.lock")).isLessThan(waitUntil);
+            Thread.sleep(500);
+        }
+        // What a run killed before its cleanup left (we hold the lock: no run is active).
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(Path.of("/tmp"), "slsd-*")) {
+            for (Path dir : stale) {
+                if (!Files.isDirectory(dir.resolve("upper"))) {
+                    continue;
+                }
+                new Exec(List.of(HARNESS.toString(), "cleanup", dir.toString()),
+                        Map.of("SANDLOT_IT_BRIDGE", BRIDGE), Duration.ofSeconds(60)).run();
+            }
+        }
         long t = System.nanoTime();
         Exec prepare = host(Duration.ofMinutes(19), HARNESS.toString(), "prepare");
         assertThat(prepare.exit()).as("systemd-harness prepare: %s", prepare.out()).isZero();
@@ -93,6 +117,12 @@ class SystemdIT {
             }
         } finally {
             System.out.println("SystemdIT timings: " + timings);
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
         }
     }
 
@@ -535,8 +565,8 @@ class SystemdIT {
 
         /** Runs it, bounded by the timeout (then killed); output in files, so never a pipe deadlock. */
         Exec run() throws IOException, InterruptedException {
-            Path out = Files.createTempFile("slsd-out-", ".txt");
-            Path err = Files.createTempFile("slsd-err-", ".txt");
+            Path out = Files.createTempFile("systemd-it-out-", ".txt");
+            Path err = Files.createTempFile("systemd-it-err-", ".txt");
             try {
                 ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(out.toFile()).redirectError(err.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
