@@ -459,7 +459,8 @@ class SystemdIT {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("sandlot.service never got there within " + max + "; last: " + last);
+        throw new AssertionError("sandlot.service never got there within " + max + "; last: " + last
+                + "\njournal:\n" + in(Duration.ofSeconds(30), "journalctl", "-n", "40", "--no-pager").out());
     }
 
     private static boolean running(JsonNode row) {
