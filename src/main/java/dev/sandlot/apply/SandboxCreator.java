@@ -4,16 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandlot.host.BundleParams;
 import dev.sandlot.host.BundleWriter;
 import dev.sandlot.host.CniException;
+import dev.sandlot.host.CniResults;
 import dev.sandlot.host.HostException;
 import dev.sandlot.host.NetworkConfig;
 import dev.sandlot.manifest.MountSpec;
 import dev.sandlot.manifest.SandboxSpec;
 import dev.sandlot.source.DesiredSandbox;
+import dev.sandlot.state.AtomicFiles;
 import dev.sandlot.state.AttachmentRecord;
 import dev.sandlot.state.SandboxId;
 import dev.sandlot.state.SandboxRecord;
 import dev.sandlot.state.StateStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -64,15 +67,24 @@ final class SandboxCreator {
             Crashpoint.reached("create:after-netns");
             Path netnsPath = host.netns().path(id.value());
             step = "CNI ADD lo";
-            attach(id, 0, NetworkConfig.loopback(), "lo", netnsPath);
+            List<JsonNode> results = new ArrayList<>();
+            results.add(attach(id, 0, NetworkConfig.loopback(), "lo", netnsPath));
             for (int i = 0; i < networks.size(); i++) {
                 step = "CNI ADD " + networks.get(i).name();
-                attach(id, i + 1, networks.get(i), "eth" + i, netnsPath);
+                results.add(attach(id, i + 1, networks.get(i), "eth" + i, netnsPath));
             }
+            step = "resolv.conf and hosts";
+            Path resolvConf = state.sandboxDir(id).resolve("resolv.conf");
+            Path hosts = state.sandboxDir(id).resolve("hosts");
+            JsonNode eth0 = results.size() > 1 ? results.get(1) : null;
+            AtomicFiles.write(resolvConf, NameFiles.resolvConf(List.of(), List.of(), List.of(), eth0,
+                    NameFiles.HOST_RESOLV_CONF).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(hosts, NameFiles.hosts(spec.hostname(), eth0 == null ? null
+                    : CniResults.firstIpv4(eth0)).getBytes(StandardCharsets.UTF_8));
             step = "bundle";
             Path bundle = state.bundleDir(id);
             bundles.write(bundle, new BundleParams(id.value(), spec, rootfs, netnsPath,
-                    id.cgroupsPath(), null, null));
+                    id.cgroupsPath(), resolvConf, hosts));
             Crashpoint.reached("create:after-bundle");
             step = "runsc run";
             Path log = state.logFile(name);
@@ -92,7 +104,7 @@ final class SandboxCreator {
         }
     }
 
-    private void attach(SandboxId id, int index, NetworkConfig net, String ifname, Path netnsPath)
+    private JsonNode attach(SandboxId id, int index, NetworkConfig net, String ifname, Path netnsPath)
             throws IOException, HostException {
         AttachmentRecord before = AttachmentRecord.beforeAdd(index, net.name(), ifname, net.bytes());
         host.state().writeAttachment(id, before);
@@ -101,6 +113,7 @@ final class SandboxCreator {
         Crashpoint.reached("create:before-cni-result-" + ifname);
         host.state().writeAttachment(id, before.withResult(result));
         Crashpoint.reached("create:after-cni-add-" + ifname);
+        return result;
     }
 
     private static Path preflightRootfs(String name, SandboxSpec spec) throws ApplyException {

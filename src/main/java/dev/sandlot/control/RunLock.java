@@ -15,12 +15,20 @@ import java.nio.file.StandardOpenOption;
  * process dies, so a crash never leaves a stale lock behind.
  */
 public final class RunLock implements AutoCloseable {
+    /**
+     * Lock files this JVM holds. POSIX locks belong to the process and closing any descriptor of
+     * the file drops them all, so this JVM must never open a held lock file a second time.
+     */
+    private static final java.util.Set<Path> HELD_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final FileChannel channel;
     private final FileLock lock;
+    private final Path file;
 
-    private RunLock(FileChannel channel, FileLock lock) {
+    private RunLock(FileChannel channel, FileLock lock, Path file) {
         this.channel = channel;
         this.lock = lock;
+        this.file = file;
     }
 
     /** Thrown when another process holds the lock. */
@@ -34,7 +42,20 @@ public final class RunLock implements AutoCloseable {
 
     public static RunLock acquire(Path runDir) throws IOException {
         Files.createDirectories(runDir);
-        Path file = runDir.resolve("lock");
+        Path file = runDir.resolve("lock").toAbsolutePath().normalize();
+        if (!HELD_HERE.add(file)) {
+            throw new HeldException("another sandlot (pid " + ProcessHandle.current().pid() + ", this process) holds "
+                    + file + "; only one apply, down or run may change this host at a time");
+        }
+        try {
+            return open(file);
+        } catch (IOException | RuntimeException e) {
+            HELD_HERE.remove(file);
+            throw e;
+        }
+    }
+
+    private static RunLock open(Path file) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ);
         FileLock lock;
@@ -54,12 +75,15 @@ public final class RunLock implements AutoCloseable {
         }
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-        return new RunLock(channel, lock);
+        return new RunLock(channel, lock, file);
     }
 
     /** True when some process holds the lock now (a daemon is running). */
     public static boolean isHeld(Path runDir) {
-        Path file = runDir.resolve("lock");
+        Path file = runDir.resolve("lock").toAbsolutePath().normalize();
+        if (HELD_HERE.contains(file)) {
+            return true;
+        }
         if (!Files.exists(file)) {
             return false;
         }
@@ -90,6 +114,7 @@ public final class RunLock implements AutoCloseable {
             lock.release();
         } finally {
             channel.close();
+            HELD_HERE.remove(file);
         }
     }
 }

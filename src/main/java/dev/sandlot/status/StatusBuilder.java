@@ -1,6 +1,7 @@
 package dev.sandlot.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandlot.host.CniResults;
 import dev.sandlot.observe.Incarnation;
 import dev.sandlot.observe.Observation;
 import dev.sandlot.plan.CrashLoopPolicy;
@@ -119,22 +120,7 @@ public final class StatusBuilder {
         }
         for (StoredAttachment a : inc.stored().attachments()) {
             if (a.index() == 1 && a.added()) {
-                return firstIpv4(a.record().result());
-            }
-        }
-        return null;
-    }
-
-    static String firstIpv4(JsonNode result) {
-        JsonNode ips = result.get("ips");
-        if (ips == null || !ips.isArray()) {
-            return null;
-        }
-        for (JsonNode ip : ips) {
-            String address = ip.path("address").asText("");
-            String bare = address.contains("/") ? address.substring(0, address.indexOf('/')) : address;
-            if (bare.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-                return bare;
+                return CniResults.firstIpv4(a.record().result());
             }
         }
         return null;

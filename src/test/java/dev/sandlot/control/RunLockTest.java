@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,13 +84,6 @@ class RunLockTest {
     }
 
     @Test
-    @Disabled("BUG: RunLock.acquire, on OverlappingFileLockException (a second acquire in the holder's own JVM), "
-            + "closes its new FileChannel; closing any descriptor of the file drops every POSIX (fcntl) lock the "
-            + "process holds on it (see FileLock javadoc), so the holder's lock is silently gone from the kernel "
-            + "(/proc/locks) while its FileLock still says valid: another sandlot process can then acquire the lock "
-            + "and both change the host. RunLock.isHeld has the same effect when called in the holder's JVM "
-            + "(its try-with-resources closes a second channel), and so does reading the lock file in that JVM "
-            + "(holder() does, to name the pid).")
     void aRefusedSecondAcquireInTheSameProcessKeepsTheFirstLockHeld() throws IOException {
         try (RunLock lock = RunLock.acquire(runDir)) {
             assertThatThrownBy(() -> RunLock.acquire(runDir)).isInstanceOf(RunLock.HeldException.class);
