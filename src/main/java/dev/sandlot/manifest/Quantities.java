@@ -18,6 +18,10 @@ final class Quantities {
     private static final Pattern MEMORY =
             Pattern.compile("(0|[1-9][0-9]{0,17})(\\.[0-9]{1,9})?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?");
     private static final Pattern CPUS = Pattern.compile("(0|[1-9][0-9]{0,3})(?:\\.([0-9]{1,3}))?");
+    /** Go-style durations: units h, m, s, ms, largest first, each at most once: 500ms, 10s, 2m, 1h30m. */
+    private static final Pattern DURATION =
+            Pattern.compile("(?=[0-9])(?:([0-9]{1,7})h)?(?:([0-9]{1,7})m(?!s))?(?:([0-9]{1,7})s)?(?:([0-9]{1,7})ms)?");
+    static final String DURATION_RULE = "must be a duration with a unit, such as 500ms, 10s, 2m or 1h30m";
     private static final Map<String, BigDecimal> SUFFIX = Map.ofEntries(
             Map.entry("", BigDecimal.ONE),
             Map.entry("k", BigDecimal.valueOf(1000L)),
@@ -81,5 +85,42 @@ final class Quantities {
             return Parsed.bad("must be at most " + MAX_MILLI_CPUS / 1000);
         }
         return Parsed.ok(milli);
+    }
+
+    /** A duration such as {@code 1m30s} to milliseconds, within {@code [min, max]}. */
+    static Parsed durationMillis(String text, long min, long max) {
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            return Parsed.bad(DURATION_RULE);
+        }
+        long[] unit = {3_600_000L, 60_000L, 1_000L, 1L};
+        long millis = 0;
+        for (int i = 0; i < unit.length; i++) {
+            if (m.group(i + 1) != null) {
+                millis += Long.parseLong(m.group(i + 1)) * unit[i]; // at most 7 digits each: no overflow
+            }
+        }
+        if (millis < min || millis > max) {
+            return Parsed.bad("must be from " + formatDuration(min) + " to " + formatDuration(max));
+        }
+        return Parsed.ok(millis);
+    }
+
+    /** The shortest spelling of a whole number of milliseconds in the manifest's syntax: 0s, 500ms, 1m30s, 1h. */
+    static String formatDuration(long millis) {
+        if (millis == 0) {
+            return "0s";
+        }
+        StringBuilder out = new StringBuilder();
+        long[] unit = {3_600_000L, 60_000L, 1_000L, 1L};
+        String[] name = {"h", "m", "s", "ms"};
+        long rest = millis;
+        for (int i = 0; i < unit.length; i++) {
+            if (rest >= unit[i]) {
+                out.append(rest / unit[i]).append(name[i]);
+                rest %= unit[i];
+            }
+        }
+        return out.toString();
     }
 }

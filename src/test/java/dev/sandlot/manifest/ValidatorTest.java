@@ -272,11 +272,11 @@ class ValidatorTest {
         String archive = MINIMAL.replace("{path: /srv/rootfs/web}", "{archive: /srv/images/web.tar.gz}");
         assertThat(parse(archive).manifests().get(0).spec().rootfs()).isEqualTo(Rootfs.archive("/srv/images/web.tar.gz"));
         assertThat(errors(MINIMAL.replace("{path: /srv/rootfs/web}", "{archive: /srv/web.tgz, path: /srv/web}")))
-                .containsExactly("5:11: spec.rootfs: must have exactly one of path or archive");
+                .containsExactly("5:11: spec.rootfs: must have exactly one of path, archive or image");
         assertThat(errors(MINIMAL.replace("{path: /srv/rootfs/web}", "{archive: /srv/web.zip}")))
                 .containsExactly("5:21: spec.rootfs.archive: must be a .tar, .tar.gz or .tgz file");
         assertThat(errors(MINIMAL.replace("{path: /srv/rootfs/web}", "{}")))
-                .containsExactly("5:11: spec.rootfs: must have exactly one of path or archive");
+                .containsExactly("5:11: spec.rootfs: must have exactly one of path, archive or image");
         assertThat(errors(MINIMAL.replace("{path: /srv/rootfs/web}", "{path: /}")))
                 .containsExactly("5:18: spec.rootfs.path: must not be the host's root directory");
     }
@@ -310,7 +310,8 @@ class ValidatorTest {
                 "6:19: spec.process.args: must list at least the program to run",
                 "6:28: spec.process.cwd: must not be /proc or under it (runc CVE-2024-21626)",
                 "7:18: spec.restartPolicy: must be one of Always, OnFailure, Never",
-                "8:3: spec.extra: unknown field (allowed: rootfs, process, hostname, networks, mounts, resources, restartPolicy)");
+                "8:3: spec.extra: unknown field (allowed: rootfs, process, hostname, networks, mounts, resources, restartPolicy,"
+                        + " healthCheck, dependsOn, suspend, stopSignal, terminationGracePeriod, schedule, ports, dns, placement)");
     }
 
     @Test
