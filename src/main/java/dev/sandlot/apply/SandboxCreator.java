@@ -7,7 +7,9 @@ import dev.sandlot.host.CniException;
 import dev.sandlot.host.CniResults;
 import dev.sandlot.host.HostException;
 import dev.sandlot.host.NetworkConfig;
+import dev.sandlot.manifest.Dns;
 import dev.sandlot.manifest.MountSpec;
+import dev.sandlot.manifest.PortMapping;
 import dev.sandlot.manifest.SandboxSpec;
 import dev.sandlot.source.DesiredSandbox;
 import dev.sandlot.state.AtomicFiles;
@@ -68,16 +70,20 @@ final class SandboxCreator {
             Path netnsPath = host.netns().path(id.value());
             step = "CNI ADD lo";
             List<JsonNode> results = new ArrayList<>();
-            results.add(attach(id, 0, NetworkConfig.loopback(), "lo", netnsPath));
+            results.add(attach(id, 0, NetworkConfig.loopback(), "lo", netnsPath, Map.of()));
             for (int i = 0; i < networks.size(); i++) {
                 step = "CNI ADD " + networks.get(i).name();
-                results.add(attach(id, i + 1, networks.get(i), "eth" + i, netnsPath));
+                // Port mappings go to the first network only: the same host port mapped on two
+                // networks would install two competing DNAT rules.
+                Map<String, Object> runtimeConfig = i == 0 ? portMappings(spec) : Map.of();
+                results.add(attach(id, i + 1, networks.get(i), "eth" + i, netnsPath, runtimeConfig));
             }
             step = "resolv.conf and hosts";
             Path resolvConf = state.sandboxDir(id).resolve("resolv.conf");
             Path hosts = state.sandboxDir(id).resolve("hosts");
             JsonNode eth0 = results.size() > 1 ? results.get(1) : null;
-            AtomicFiles.write(resolvConf, NameFiles.resolvConf(List.of(), List.of(), List.of(), eth0,
+            Dns dns = spec.dns() == null ? new Dns(List.of(), List.of(), List.of()) : spec.dns();
+            AtomicFiles.write(resolvConf, NameFiles.resolvConf(dns.nameservers(), dns.searches(), dns.options(), eth0,
                     NameFiles.HOST_RESOLV_CONF).getBytes(StandardCharsets.UTF_8));
             AtomicFiles.write(hosts, NameFiles.hosts(spec.hostname(), eth0 == null ? null
                     : CniResults.firstIpv4(eth0)).getBytes(StandardCharsets.UTF_8));
@@ -104,16 +110,35 @@ final class SandboxCreator {
         }
     }
 
-    private JsonNode attach(SandboxId id, int index, NetworkConfig net, String ifname, Path netnsPath)
-            throws IOException, HostException {
+    private JsonNode attach(SandboxId id, int index, NetworkConfig net, String ifname, Path netnsPath,
+            Map<String, Object> runtimeConfig) throws IOException, HostException {
         AttachmentRecord before = AttachmentRecord.beforeAdd(index, net.name(), ifname, net.bytes());
         host.state().writeAttachment(id, before);
-        JsonNode result = host.cni().add(net, id.value(), netnsPath, ifname, Map.of());
+        JsonNode result = host.cni().add(net, id.value(), netnsPath, ifname, runtimeConfig);
         // Killed here, the result is lost but the record says ADD may have run: DEL still runs.
         Crashpoint.reached("create:before-cni-result-" + ifname);
         host.state().writeAttachment(id, before.withResult(result));
         Crashpoint.reached("create:after-cni-add-" + ifname);
         return result;
+    }
+
+    /** The CNI {@code portMappings} capability argument (what portmap reads), or nothing. */
+    static Map<String, Object> portMappings(SandboxSpec spec) {
+        if (spec.ports().isEmpty()) {
+            return Map.of();
+        }
+        List<Map<String, Object>> mappings = new ArrayList<>();
+        for (PortMapping p : spec.ports()) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("hostPort", p.hostPort());
+            m.put("containerPort", p.containerPort());
+            m.put("protocol", p.protocol());
+            if (p.hostIP() != null) {
+                m.put("hostIP", p.hostIP());
+            }
+            mappings.add(m);
+        }
+        return Map.of("portMappings", mappings);
     }
 
     private static Path preflightRootfs(String name, SandboxSpec spec) throws ApplyException {

@@ -4,6 +4,7 @@ import dev.sandlot.host.CniException;
 import dev.sandlot.host.HostException;
 import dev.sandlot.host.NetworkConfig;
 import dev.sandlot.host.RunscContainer;
+import dev.sandlot.manifest.SandboxSpec;
 import dev.sandlot.state.SandboxId;
 import dev.sandlot.state.StoredAttachment;
 import dev.sandlot.state.StoredSandbox;
@@ -49,7 +50,10 @@ final class SandboxTeardown {
         String step = "runsc";
         try {
             if (container != null) {
-                stop(id, container.pid());
+                StoredSandbox before = host.state().load(id);
+                SandboxSpec spec = before.record() == null ? null : before.record().spec();
+                stop(id, container.pid(), spec == null ? SandboxSpec.DEFAULT_STOP_SIGNAL : spec.effectiveStopSignal(),
+                        spec == null ? gracePeriod : spec.gracePeriod());
             }
             Crashpoint.reached("teardown:after-stop");
             if (container != null || probeRunsc) {
@@ -109,15 +113,18 @@ final class SandboxTeardown {
         teardown(id, null, probeRunsc);
     }
 
-    private void stop(SandboxId id, int pid) throws HostException {
+    /** The manifest's stop signal, its grace period, then KILL (kubelet's terminationGracePeriod). */
+    private void stop(SandboxId id, int pid, String signal, Duration grace) throws HostException {
         if (pid <= 0 || !host.proc().isRunning(pid)) {
             return;
         }
-        host.runsc().kill(id.value(), "TERM");
-        if (host.runsc().waitStopped(pid, gracePeriod)) {
-            return;
+        if (!"KILL".equals(signal)) {
+            host.runsc().kill(id.value(), signal);
+            if (host.runsc().waitStopped(pid, grace)) {
+                return;
+            }
+            LOG.info("{} did not stop within {} ms of SIG{}; sending SIGKILL", id, grace.toMillis(), signal);
         }
-        LOG.info("{} did not stop within {} s of SIGTERM; sending SIGKILL", id, gracePeriod.toSeconds());
         host.runsc().kill(id.value(), "KILL");
         if (!host.runsc().waitStopped(pid, KILL_WAIT)) {
             throw new HostException("sandbox " + id + " (pid " + pid + ") survived SIGKILL for "

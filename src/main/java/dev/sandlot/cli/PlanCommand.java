@@ -4,6 +4,7 @@ import dev.sandlot.plan.Plan;
 import dev.sandlot.plan.Planner;
 import dev.sandlot.plan.SandboxPlan;
 import dev.sandlot.status.StatusRecorder;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -18,7 +19,7 @@ final class PlanCommand extends ConvergeCommand implements Callable<Integer> {
             Snapshot s = snapshot(false);
             printFileErrors(s.desired());
             Plan plan = Planner.plan(s.desired(), s.observed(),
-                    new StatusRecorder(s.context().settings.runDir()).planContext(java.time.Instant.now()));
+                    new StatusRecorder(s.context().settings.runDir()).planContext(java.time.Instant.now(), s.desired(), s.observed(), java.util.Set.of(), Map.of()));
             for (SandboxPlan p : plan.changes()) {
                 out().println(p.describe());
             }

@@ -69,6 +69,10 @@ public final class Daemon {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Map<Integer, SandboxId> idByPid = Map.of();
+    private final Map<String, Instant> runRequests = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> scheduled = new java.util.concurrent.ConcurrentHashMap<>();
+    private final HealthMonitor health;
+    private Timers timers;
     private volatile Instant lastLoopBeat = Instant.now();
     private final MountGuard mountGuard;
     private DesiredStore desired;
@@ -84,6 +88,7 @@ public final class Daemon {
         this.recorder = new StatusRecorder(settings.runDir());
         this.metrics = new Metrics(this::cgroupsByName, new Cgroups());
         this.mountGuard = new MountGuard(settings.stateDir());
+        this.health = new HealthMonitor(host.runsc(), new HealthListener());
         this.logRotation = new LogRotation(host.state().stateDir().resolve("logs"), 10L << 20, 3);
     }
 
@@ -97,6 +102,7 @@ public final class Daemon {
             }
         }
         desired = new DesiredStore(LastKnownGood.fromRecords(host.state().loadAll()));
+        timers = new Timers();
         relist();
         Observation first = observations.fresh(observations.now());
         remember(first);
@@ -108,7 +114,6 @@ public final class Daemon {
         watcher = new FolderWatcher(settings.manifestsDir(), DEBOUNCE, this::relist);
         watcher.start();
         HttpEndpoint endpoint = HttpEndpoint.start(settings.metricsAddress(), metrics, this::healthy);
-        Timers timers = new Timers();
         timers.every("resync", settings.resyncInterval(), this::resync);
         timers.every("status", Duration.ofMillis(500), this::writeStatusIfDirty);
         Duration watchdog = notifier.watchdogInterval();
@@ -124,6 +129,7 @@ public final class Daemon {
             LOG.info("stopping: finishing passes in flight; sandboxes keep running");
             notifier.stopping();
             timers.shutdown();
+            health.close();
             watcher.close();
             boolean drained = queue.shutdown(SHUTDOWN_WAIT);
             if (!drained) {
@@ -163,6 +169,7 @@ public final class Daemon {
             Set<String> changed = desired.update(FolderSource.read(settings.manifestsDir(), settings.mountAllowList(),
                     mountGuard));
             DesiredState now = desired.current();
+            syncSchedules(now);
             metrics.manifestErrors(now.fileErrors().size());
             now.fileErrors().values().forEach(errors -> errors.forEach(e -> LOG.warn("manifest error: {}", e)));
             if (!changed.isEmpty()) {
@@ -188,7 +195,8 @@ public final class Daemon {
         try {
             Observation o = observations.fresh(observations.now());
             remember(o);
-            Plan plan = Planner.plan(desired.current(), o, recorder.planContext(Instant.now()));
+            health.sync(desired.current(), o);
+            Plan plan = Planner.plan(desired.current(), o, planContext(o));
             for (SandboxPlan p : plan.changes()) {
                 queue.add(p.name());
             }
@@ -208,7 +216,7 @@ public final class Daemon {
             Observation o = observations.fresh(asked);
             remember(o);
             recordUnseenExits(o.of(name));
-            SandboxPlan plan = Planner.planOne(name, want, o.of(name), recorder.planContext(Instant.now()));
+            SandboxPlan plan = Planner.planOne(name, want, o.of(name), planContext(o));
             if (plan.inSync()) {
                 if (plan.retryAfter() != null) {
                     queue.addAfter(name, plan.retryAfter());
@@ -217,6 +225,7 @@ public final class Daemon {
                 return true;
             }
             LOG.info("{}", plan.describe().trim());
+            recordFinishedRuns(plan);
             SandboxResult result = applier.applyOne(plan);
             recorder.record(result);
             result.done().forEach(d -> metrics.action(d.startsWith("created") ? "create" : "teardown"));
@@ -224,6 +233,9 @@ public final class Daemon {
                 metrics.restart(name);
             }
             statusDirty.set(true);
+            if (result.created() != null) {
+                wakeDependents(name); // Ready at once without a health check; else they re-check
+            }
             if (!result.ok()) {
                 LOG.warn("{}", result.error());
                 metrics.error(result.failedStep() == null ? "unknown" : result.failedStep());
@@ -303,8 +315,10 @@ public final class Daemon {
         try {
             Observation o = observations.fresh(observations.now());
             remember(o);
-            recorder.write(desired.current(), o);
-            List<SandboxStatus> rows = StatusBuilder.build(desired.current(), o, recorder.history());
+            health.sync(desired.current(), o);
+            recorder.write(desired.current(), o, planContext(o), health.readiness());
+            List<SandboxStatus> rows = StatusBuilder.build(desired.current(), o, recorder.history(), planContext(o),
+                    health.readiness());
             metrics.phases(rows);
             long running = rows.stream().filter(r -> r.phase() == dev.sandlot.status.Phase.Running).count();
             notifier.status(running + "/" + rows.size() + " sandboxes running"
@@ -326,6 +340,118 @@ public final class Daemon {
             }
         }
         return paths;
+    }
+
+    private dev.sandlot.plan.PlanContext planContext(Observation o) {
+        return recorder.planContext(Instant.now(), desired.current(), o, health.notReady(), runRequests);
+    }
+
+    /** Keeps one cron job per scheduled sandbox, in step with the manifests. */
+    private void syncSchedules(DesiredState now) {
+        Map<String, String> wanted = new HashMap<>();
+        now.sandboxes().forEach((name, d) -> {
+            if (d.manifest().spec().schedule() != null) {
+                wanted.put(name, d.manifest().spec().schedule());
+            }
+        });
+        for (String name : List.copyOf(scheduled.keySet())) {
+            if (!wanted.containsKey(name)) {
+                try {
+                    timers.remove("schedule-" + name);
+                } catch (org.quartz.SchedulerException e) {
+                    LOG.warn("cannot remove the schedule of {}: {}", name, e.getMessage());
+                }
+                scheduled.remove(name);
+                runRequests.remove(name);
+            }
+        }
+        wanted.forEach((name, cron) -> {
+            if (cron.equals(scheduled.get(name))) {
+                return;
+            }
+            try {
+                timers.cron("schedule-" + name, cron, () -> fire(name));
+                scheduled.put(name, cron);
+            } catch (org.quartz.SchedulerException e) {
+                LOG.warn("cannot schedule {} ({}): {}", name, cron, e.getMessage());
+            }
+        });
+    }
+
+    /** A schedule fired: request a run, unless the previous one still goes (then this one is skipped). */
+    private void fire(String name) {
+        try {
+            Observation o = observations.fresh(observations.now());
+            if (o.of(name).stream().anyMatch(i -> i.runtime() == RuntimeState.RUNNING)) {
+                LOG.info("[{}] scheduled run skipped: the previous run is still going", name);
+                return;
+            }
+        } catch (Exception e) {
+            LOG.warn("[{}] scheduled run skipped: cannot observe the host ({})", name, e.getMessage());
+            return;
+        }
+        LOG.info("[{}] scheduled run", name);
+        runRequests.put(name, Instant.now());
+        queue.add(name);
+    }
+
+    /** Finished runs of a scheduled sandbox about to be replaced go into its history. */
+    private void recordFinishedRuns(SandboxPlan plan) {
+        for (dev.sandlot.plan.Action a : plan.actions()) {
+            if (a instanceof dev.sandlot.plan.Action.Teardown t && "previous run".equals(t.reason())
+                    && t.incarnation().exitedAt() != null) {
+                Incarnation i = t.incarnation();
+                recorder.recordRun(plan.name(), new StatusBuilder.Run(i.createdAt(), i.exitedAt(), i.exitCode()));
+            }
+        }
+    }
+
+    private void wakeDependents(String name) {
+        desired.current().sandboxes().values().stream()
+                .filter(d -> d.manifest().spec().dependsOn().contains(name))
+                .forEach(d -> queue.add(d.name()));
+    }
+
+    /** Health checks: readiness changes wake dependents; an unhealthy sandbox is stopped. */
+    private final class HealthListener implements HealthMonitor.Listener {
+        @Override
+        public void readinessChanged(String name, boolean ready) {
+            LOG.info("[{}] {}", name, ready ? "ready" : "not ready");
+            statusDirty.set(true);
+            wakeDependents(name);
+        }
+
+        @Override
+        public void unhealthy(Incarnation incarnation, String why) {
+            LOG.warn("[{}] unhealthy, stopping it: {}", incarnation.name(), why);
+            recorder.recordError(incarnation.name(), why);
+            metrics.error("health check");
+            statusDirty.set(true);
+            stopper.submit(() -> stopUnhealthy(incarnation));
+        }
+    }
+
+    private final java.util.concurrent.ExecutorService stopper =
+            java.util.concurrent.Executors.newSingleThreadExecutor(WorkQueue.daemonThreads("stop-unhealthy"));
+
+    /**
+     * Stops an unhealthy sandbox like a graceful stop (its stop signal, grace period, then KILL);
+     * its end then goes through the same path as any exit, so the restart policy decides.
+     */
+    private void stopUnhealthy(Incarnation incarnation) {
+        DesiredSandbox d = desired.current().get(incarnation.name());
+        String signal = d == null ? "TERM" : d.manifest().spec().effectiveStopSignal();
+        Duration grace = d == null ? Duration.ofSeconds(10) : d.manifest().spec().gracePeriod();
+        try {
+            host.state().writeExit(incarnation.id(), new ExitRecord(null, Instant.now()));
+            host.runsc().kill(incarnation.id().value(), signal);
+            if (!host.runsc().waitStopped(incarnation.pid(), grace)) {
+                host.runsc().kill(incarnation.id().value(), "KILL");
+            }
+        } catch (Exception e) {
+            LOG.warn("[{}] cannot stop the unhealthy sandbox: {}", incarnation.name(), e.getMessage());
+        }
+        queue.add(incarnation.name());
     }
 
     StatusFile statusFile() {

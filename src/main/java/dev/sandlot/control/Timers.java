@@ -51,6 +51,28 @@ public final class Timers {
                         .build());
     }
 
+    /**
+     * Runs {@code task} at each fire time of a Quartz cron expression (replacing any job of that
+     * name). A fire time missed while the daemon was down or busy is dropped, not caught up.
+     */
+    public void cron(String name, String expression, Runnable task) throws SchedulerException {
+        remove(name);
+        JobDataMap data = new JobDataMap();
+        data.put("task", task);
+        data.put("running", new AtomicBoolean());
+        scheduler.scheduleJob(
+                JobBuilder.newJob(TaskJob.class).withIdentity(name).usingJobData(data).build(),
+                TriggerBuilder.newTrigger().withIdentity(name)
+                        .withSchedule(org.quartz.CronScheduleBuilder.cronSchedule(expression)
+                                .withMisfireHandlingInstructionDoNothing())
+                        .build());
+    }
+
+    /** Removes the job of that name, if any. */
+    public void remove(String name) throws SchedulerException {
+        scheduler.deleteJob(org.quartz.JobKey.jobKey(name));
+    }
+
     public void start() throws SchedulerException {
         scheduler.start();
     }

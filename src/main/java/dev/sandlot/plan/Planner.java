@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -29,6 +30,9 @@ import java.util.TreeSet;
  * and logs stay visible until the manifest changes or goes.
  */
 public final class Planner {
+    /** How often a sandbox waiting on dependencies (or dependents) is looked at again. */
+    static final Duration DEPENDENCY_POLL = Duration.ofSeconds(1);
+
     private Planner() {
     }
 
@@ -47,10 +51,29 @@ public final class Planner {
             PlanContext context) {
         List<Action> actions = new ArrayList<>();
         if (desired == null) {
+            Set<String> dependents = context.dependents().getOrDefault(name, Set.of());
+            if (!observed.isEmpty() && !dependents.isEmpty()) {
+                // Reverse order: what depends on this sandbox goes first.
+                return new SandboxPlan(name, List.of(), "WaitingForDependents " + String.join(",", new TreeSet<>(dependents)),
+                        DEPENDENCY_POLL, 0);
+            }
             for (Incarnation inc : observed) {
                 actions.add(new Action.Teardown(inc, "no manifest"));
             }
             return new SandboxPlan(name, actions);
+        }
+        SandboxSpec spec = desired.manifest().spec();
+        if (spec.suspend()) {
+            for (Incarnation inc : observed) {
+                actions.add(new Action.Teardown(inc, "suspended"));
+            }
+            return new SandboxPlan(name, actions, actions.isEmpty() ? "Suspended" : null, null, 0);
+        }
+        if (spec.schedule() != null) {
+            SandboxPlan scheduled = planScheduled(name, desired, observed, context);
+            if (scheduled != null) {
+                return scheduled;
+            }
         }
         Optional<Incarnation> keeper = observed.stream()
                 .filter(inc -> problem(inc, desired) == null)
@@ -63,6 +86,11 @@ public final class Planner {
                 }
             }
             return new SandboxPlan(name, actions);
+        }
+        List<String> notReady = spec.dependsOn().stream().filter(d -> !context.ready().contains(d)).toList();
+        if (!notReady.isEmpty()) {
+            return new SandboxPlan(name, List.of(), "WaitingForDependencies " + String.join(",", notReady),
+                    DEPENDENCY_POLL, 0);
         }
         Optional<Incarnation> crashed = exited(desired, observed);
         int attempt = 0;
@@ -85,6 +113,34 @@ public final class Planner {
         }
         actions.add(new Action.Create(desired, reason));
         return new SandboxPlan(name, actions, null, null, attempt);
+    }
+
+    /**
+     * A scheduled sandbox runs only when a run was requested after its newest incarnation started
+     * (the daemon requests one at each fire time, unless a run is still going). Returns null when
+     * the normal rules apply (a requested run to start, or a running one to keep).
+     */
+    private static SandboxPlan planScheduled(String name, DesiredSandbox desired, List<Incarnation> observed,
+            PlanContext context) {
+        if (observed.stream().anyMatch(i -> i.runtime() == RuntimeState.RUNNING)) {
+            return null; // a run is going: kept (or repaired) by the normal rules
+        }
+        Instant requested = context.runRequests().get(name);
+        Optional<Incarnation> newest = observed.stream().filter(i -> i.createdAt() != null)
+                .max(java.util.Comparator.comparing(Incarnation::createdAt));
+        if (requested != null && (newest.isEmpty() || requested.isAfter(newest.get().createdAt()))) {
+            List<Action> actions = new ArrayList<>();
+            for (Incarnation inc : observed) {
+                actions.add(new Action.Teardown(inc, "previous run"));
+            }
+            actions.add(new Action.Create(desired, "scheduled run"));
+            return new SandboxPlan(name, actions);
+        }
+        if (newest.isPresent() && newest.get().exitedAt() != null && restarts(desired, newest.get())
+                && desired.specHash().equals(newest.get().specHash())) {
+            return null; // OnFailure: a failed run is retried, with back-off
+        }
+        return new SandboxPlan(name, List.of(), "Scheduled", null, 0);
     }
 
     /**

@@ -1,11 +1,14 @@
 package dev.sandlot.source;
 
+import dev.sandlot.manifest.Dependencies;
 import dev.sandlot.manifest.Manifest;
+import dev.sandlot.manifest.ManifestError;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -30,6 +33,35 @@ public final class SnapshotMerger {
      * @param lastByName the last good sandbox of each name, for conflicts
      */
     public static DesiredState merge(List<FileResult> files, Map<String, List<DesiredSandbox>> lastByFile,
+            Map<String, DesiredSandbox> lastByName) {
+        // dependsOn errors (a missing name, a cycle) make the declaring file invalid, which may
+        // remove names others depend on: repeat until stable (at most once per file).
+        List<FileResult> current = files;
+        for (int round = 0; round <= files.size(); round++) {
+            DesiredState state = mergeOnce(current, lastByFile, lastByName);
+            List<Manifest> fresh = state.sandboxes().values().stream().filter(d -> d.heldError() == null)
+                    .map(DesiredSandbox::manifest).toList();
+            Set<String> held = new java.util.HashSet<>();
+            state.sandboxes().values().stream().filter(d -> d.heldError() != null).forEach(d -> held.add(d.name()));
+            List<ManifestError> problems = Dependencies.check(fresh, held);
+            if (problems.isEmpty()) {
+                return state;
+            }
+            Map<String, List<String>> byFile = new HashMap<>();
+            problems.forEach(e -> byFile.computeIfAbsent(e.location().file(), k -> new ArrayList<>()).add(e.toString()));
+            current = current.stream().map(f -> byFile.containsKey(f.file())
+                    ? new FileResult(f.file(), List.of(), concat(f.errors(), byFile.get(f.file()))) : f).toList();
+        }
+        return mergeOnce(current, lastByFile, lastByName);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static DesiredState mergeOnce(List<FileResult> files, Map<String, List<DesiredSandbox>> lastByFile,
             Map<String, DesiredSandbox> lastByName) {
         Map<String, List<String>> errors = new TreeMap<>();
         Map<String, List<DesiredSandbox>> declared = new LinkedHashMap<>();

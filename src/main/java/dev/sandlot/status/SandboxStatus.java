@@ -2,6 +2,7 @@ package dev.sandlot.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One row of {@code sandlot status}; its JSON form is the contract of DESIGN.md §2
@@ -11,6 +12,8 @@ import java.time.Instant;
  * @param since   when the current incarnation was created (the age column)
  * @param message the last error, or empty
  * @param exitCode how the shown incarnation's process ended, or null (running, unknown)
+ * @param ready    Running and passing its health check (Running without a health check is Ready)
+ * @param runs     the last finished runs of a scheduled sandbox (start, end, exit code)
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record SandboxStatus(
@@ -25,5 +28,13 @@ public record SandboxStatus(
         Integer exitCode,
         String id,
         String specHash,
-        String source) {
+        String source,
+        boolean ready,
+        List<StatusBuilder.Run> runs) {
+
+    /** Rows are built before readiness is known; this sets it. */
+    public SandboxStatus withReady(boolean isReady) {
+        return new SandboxStatus(name, phase, reason, ip, pid, restarts, message, since, exitCode, id, specHash, source,
+                isReady, runs);
+    }
 }

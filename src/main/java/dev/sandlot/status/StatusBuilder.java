@@ -11,6 +11,7 @@ import dev.sandlot.plan.SandboxPlan;
 import dev.sandlot.source.DesiredSandbox;
 import dev.sandlot.source.DesiredState;
 import dev.sandlot.state.StoredAttachment;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,25 @@ public final class StatusBuilder {
      * @param restarts            restarts so far (status column)
      * @param consecutiveRestarts restarts since the sandbox last ran long enough (crash-loop back-off)
      */
-    public record History(String lastError, int restarts, int consecutiveRestarts) {
-        public static final History NONE = new History(null, 0, 0);
+    public record History(String lastError, int restarts, int consecutiveRestarts, List<Run> runs) {
+        public static final History NONE = new History(null, 0, 0, List.of());
+        /** How many finished runs of a scheduled sandbox are kept. */
+        public static final int RUNS_KEPT = 5;
+
+        public History {
+            runs = runs == null ? List.of() : List.copyOf(runs);
+        }
+
+        public History withRun(Run run) {
+            List<Run> kept = new ArrayList<>(runs);
+            kept.add(run);
+            return new History(lastError, restarts, consecutiveRestarts,
+                    kept.subList(Math.max(0, kept.size() - RUNS_KEPT), kept.size()));
+        }
+    }
+
+    /** One finished run of a scheduled sandbox. */
+    public record Run(Instant start, Instant end, Integer exitCode) {
     }
 
     /** The consecutive-restart counts the planner's back-off needs. */
@@ -44,12 +62,24 @@ public final class StatusBuilder {
     }
 
     public static List<SandboxStatus> build(DesiredState desired, Observation observed, Map<String, History> history) {
-        PlanContext context = new PlanContext(observed.at(), CrashLoopPolicy.DEFAULT, consecutiveRestarts(history));
+        return build(desired, observed, history, new PlanContext(observed.at(), CrashLoopPolicy.DEFAULT,
+                consecutiveRestarts(history)).completedWith(desired, observed, java.util.Set.of(), Map.of()), Map.of());
+    }
+
+    /**
+     * Rows as the daemon sees them: its planning context (readiness from health checks, run
+     * requests) and which sandboxes are Ready.
+     */
+    public static List<SandboxStatus> build(DesiredState desired, Observation observed, Map<String, History> history,
+            PlanContext context, Map<String, Boolean> readiness) {
         TreeSet<String> names = new TreeSet<>(desired.sandboxes().keySet());
         names.addAll(observed.byName().keySet());
         List<SandboxStatus> rows = new ArrayList<>();
         for (String name : names) {
-            rows.add(one(name, desired.get(name), observed.of(name), history.getOrDefault(name, History.NONE), context));
+            SandboxStatus row = one(name, desired.get(name), observed.of(name), history.getOrDefault(name, History.NONE),
+                    context);
+            Boolean ready = readiness.get(name);
+            rows.add(row.phase() == Phase.Running ? row.withReady(ready == null || ready) : row.withReady(false));
         }
         return rows;
     }
@@ -70,6 +100,10 @@ public final class StatusBuilder {
         if (desired == null) {
             phase = Phase.Terminating;
             reason = "NoManifest";
+            SandboxPlan leaving = Planner.planOne(name, null, incarnations, context);
+            if (leaving.waiting() != null) {
+                message = "waiting for dependents " + leaving.waiting().split(" ", 2)[1] + " to go first";
+            }
         } else if (keeper.isPresent()) {
             phase = Phase.Running;
         } else if (ended.isPresent()) {
@@ -77,6 +111,14 @@ public final class StatusBuilder {
             phase = code != null && code == 0 ? Phase.Stopped : Phase.Failed;
             reason = code != null && code == 0 ? "Completed" : "Error";
             message = "exited with code " + (code == null ? "unknown" : code);
+        } else if (plan != null && plan.waiting() != null && !"CrashLoopBackOff".equals(plan.waiting())) {
+            String[] waiting = plan.waiting().split(" ", 2);
+            reason = waiting[0];
+            phase = switch (reason) {
+                case "Suspended", "Scheduled" -> Phase.Stopped;
+                default -> Phase.Pending;
+            };
+            message = waiting.length > 1 ? "waiting for " + waiting[1] : "";
         } else if (plan != null && "CrashLoopBackOff".equals(plan.waiting())) {
             phase = Phase.Failed;
             reason = "CrashLoopBackOff";
@@ -110,7 +152,9 @@ public final class StatusBuilder {
                 shown == null ? null : shown.exitCode(),
                 shown == null ? null : shown.id().value(),
                 desired == null ? shown == null ? null : shown.specHash() : desired.specHash(),
-                desired == null ? null : desired.sourceFile());
+                desired == null ? null : desired.sourceFile(),
+                keeper.isPresent(),
+                history.runs());
     }
 
     /** The first IPv4 address of eth0 (attachment 1), without prefix. */

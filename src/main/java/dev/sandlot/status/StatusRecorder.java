@@ -30,14 +30,31 @@ public final class StatusRecorder {
             int restarts = h.restarts() + (restarted ? 1 : 0);
             int consecutive = result.restartAttempt() > 0 ? result.restartAttempt()
                     : result.created() != null ? 0 : h.consecutiveRestarts();
-            return new StatusBuilder.History(result.ok() ? null : result.error(), restarts, consecutive);
+            return new StatusBuilder.History(result.ok() ? null : result.error(), restarts, consecutive, h.runs());
         });
     }
 
-    /** The planner's context now: back-off policy and each name's consecutive restarts. */
-    public dev.sandlot.plan.PlanContext planContext(Instant now) {
+    /** A scheduled sandbox's run ended and its incarnation is being replaced: keep it in the history. */
+    public void recordRun(String name, StatusBuilder.Run run) {
+        history.compute(name, (n, old) -> (old == null ? StatusBuilder.History.NONE : old).withRun(run));
+    }
+
+    /** A health check (or something else outside a pass) has something to say about a sandbox. */
+    public void recordError(String name, String error) {
+        history.compute(name, (n, old) -> {
+            StatusBuilder.History h = old == null ? StatusBuilder.History.NONE : old;
+            return new StatusBuilder.History(error, h.restarts(), h.consecutiveRestarts(), h.runs());
+        });
+    }
+
+    /**
+     * The planner's context now: back-off policy, each name's consecutive restarts, readiness
+     * ({@code notReady}: running but failing their health check) and scheduled run requests.
+     */
+    public dev.sandlot.plan.PlanContext planContext(Instant now, DesiredState desired, Observation observed,
+            java.util.Set<String> notReady, Map<String, Instant> runRequests) {
         return new dev.sandlot.plan.PlanContext(now, dev.sandlot.plan.CrashLoopPolicy.DEFAULT,
-                StatusBuilder.consecutiveRestarts(history()));
+                StatusBuilder.consecutiveRestarts(history())).completedWith(desired, observed, notReady, runRequests);
     }
 
     public Map<String, StatusBuilder.History> history() {
@@ -46,9 +63,15 @@ public final class StatusRecorder {
 
     /** Writes status rows for every name desired or observed; forgets names that are neither. */
     public void write(DesiredState desired, Observation observed) throws IOException {
+        write(desired, observed, planContext(Instant.now(), desired, observed, java.util.Set.of(), Map.of()), Map.of());
+    }
+
+    /** Like {@link #write(DesiredState, Observation)}, with the daemon's context and readiness. */
+    public void write(DesiredState desired, Observation observed, dev.sandlot.plan.PlanContext context,
+            Map<String, Boolean> readiness) throws IOException {
         history.keySet().removeIf(n -> desired.get(n) == null && observed.of(n).isEmpty());
         Map<String, StatusBuilder.History> snapshot = history();
         file.write(new StatusFile.Content(Instant.now(), ProcessHandle.current().pid(),
-                StatusBuilder.build(desired, observed, snapshot), snapshot, desired.fileErrors()));
+                StatusBuilder.build(desired, observed, snapshot, context, readiness), snapshot, desired.fileErrors()));
     }
 }
