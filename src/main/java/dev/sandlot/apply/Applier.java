@@ -94,7 +94,9 @@ public final class Applier {
                 }
             }
             if (deferred != null) {
-                throw deferred;
+                // The new incarnation exists; only a leftover of the old one failed: report both.
+                return new SandboxResult(plan.name(), done, created, deferred.getMessage(), deferred.step(),
+                        Duration.ofNanos(System.nanoTime() - start), restart, plan.restartAttempt());
             }
             return new SandboxResult(plan.name(), done, created, null, null,
                     Duration.ofNanos(System.nanoTime() - start), restart, plan.restartAttempt());

@@ -19,7 +19,12 @@ public record LastKnownGood(Map<String, List<DesiredSandbox>> byFile, Map<String
     public static LastKnownGood fromRecords(List<StoredSandbox> stored) {
         Map<String, List<DesiredSandbox>> byFile = new HashMap<>();
         Map<String, DesiredSandbox> byName = new HashMap<>();
-        for (StoredSandbox s : stored) {
+        // The newest record of a name is its last known good (an older incarnation may linger
+        // while its teardown is retried).
+        List<StoredSandbox> newestFirst = new ArrayList<>(stored);
+        newestFirst.sort(java.util.Comparator.comparing((StoredSandbox s) -> s.record() == null || s.record().createdAt() == null
+                ? java.time.Instant.MIN : s.record().createdAt()).reversed());
+        for (StoredSandbox s : newestFirst) {
             SandboxRecord r = s.record();
             if (r == null || r.spec() == null || r.sourceFile() == null || byName.containsKey(r.name())) {
                 continue;

@@ -83,6 +83,17 @@ public final class SnapshotMerger {
         Map<String, DesiredSandbox> sandboxes = new TreeMap<>();
         for (Map.Entry<String, List<DesiredSandbox>> e : declared.entrySet()) {
             List<DesiredSandbox> candidates = e.getValue();
+            DesiredSandbox heldHere = held.get(e.getKey());
+            if (heldHere != null) {
+                // A broken file still claims the names of its last good parse: a valid file that
+                // declares one of them conflicts with it, and the last good version keeps running.
+                for (DesiredSandbox c : candidates) {
+                    errors.computeIfAbsent(c.sourceFile(), k -> new ArrayList<>()).add(c.manifest().location()
+                            + ": metadata.name: sandbox " + e.getKey() + " is also declared in " + heldHere.sourceFile()
+                            + " (which has errors; its last good version keeps running); names must be unique on the host");
+                }
+                continue;
+            }
             if (candidates.size() == 1) {
                 sandboxes.put(e.getKey(), candidates.get(0));
                 continue;

@@ -30,7 +30,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,11 +141,6 @@ class ApplierTest {
     }
 
     @Test
-    @Disabled("BUG: Applier.applyOne reports restart=false and restartAttempt=0 whenever it returns an error, "
-            + "even when the create succeeded after a non-blocking (deferred) teardown failure: a sandbox recreated "
-            + "after its process exited, whose old incarnation's CNI DEL keeps failing, is not counted as a restart, "
-            + "and StatusRecorder then resets its consecutive restarts to 0 (created != null), so the crash-loop "
-            + "back-off never grows for it")
     void aRestartIsCountedEvenWhenALeftoverDelOfTheOldIncarnationFailed() throws Exception {
         Incarnation old = running("00000001");
         fake.runner.when(env("CNI_COMMAND", "DEL").and(env("CNI_CONTAINERID", old.id().value()))

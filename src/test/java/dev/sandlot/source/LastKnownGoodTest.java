@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,11 +94,6 @@ class LastKnownGoodTest {
     }
 
     @Test
-    @Disabled("BUG: LastKnownGood.fromRecords keeps the first record of a name in id order (random tokens), "
-            + "not the newest: when an old incarnation's records linger (its teardown failed with a non-blocking "
-            + "CNI DEL error, so the replacement was created anyway) and the file then stops parsing, a one-shot "
-            + "apply or a restarted daemon takes the OLD spec as last known good about half the time and replaces "
-            + "the current sandbox with it. It should prefer the record with the latest createdAt.")
     void theNewestRecordOfANameIsItsLastKnownGood() throws IOException {
         record("sandlot-web.00000000", "v1", "/m/web.yaml", "2026-11-27T10:00:00Z");
         record("sandlot-web.ffffffff", "v2", "/m/web.yaml", "2026-11-27T11:00:00Z");

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class SnapshotMergerTest {
@@ -132,12 +131,6 @@ class SnapshotMergerTest {
     }
 
     @Test
-    @Disabled("BUG: SnapshotMerger gives a name declared by a valid file precedence over the same name held "
-            + "from a broken file (held.forEach(sandboxes::putIfAbsent) runs after the declared names), so a file "
-            + "that stops parsing loses its sandbox to another file's spec instead of keeping its last good one: "
-            + "with web in conflict between a.yaml (v1, running, kept as last good) and b.yaml (v2), a half-written "
-            + "save of a.yaml replaces web with b.yaml's v2; when a.yaml is whole again the conflict keeps v2. "
-            + "A broken file should still claim the names of its last good parse (RELIABILITY B10, B13)")
     void aFileThatStopsParsingKeepsItsSandboxAgainstAnotherFileDeclaringTheSameName() {
         LastKnownGood last = lastGood(validWith("/m/a.yaml", "web", "v1"));
         DesiredState conflict = merge(List.of(validWith("/m/a.yaml", "web", "v1"), validWith("/m/b.yaml", "web", "v2")),
