@@ -18,7 +18,8 @@ import dev.sandlot.state.ExitRecord;
 import dev.sandlot.state.SandboxId;
 import dev.sandlot.source.DesiredState;
 import dev.sandlot.source.DesiredStore;
-import dev.sandlot.source.FolderSource;
+import dev.sandlot.source.FolderManifestSource;
+import dev.sandlot.source.ManifestSource;
 import dev.sandlot.source.FolderWatcher;
 import dev.sandlot.source.LastKnownGood;
 import dev.sandlot.source.MountGuard;
@@ -74,7 +75,7 @@ public final class Daemon {
     private final HealthMonitor health;
     private Timers timers;
     private volatile Instant lastLoopBeat = Instant.now();
-    private final MountGuard mountGuard;
+    private final ManifestSource source;
     private DesiredStore desired;
     private FolderWatcher watcher;
 
@@ -87,7 +88,8 @@ public final class Daemon {
         this.observations = new ObservationCache(() -> host.observer().observe(), System::nanoTime);
         this.recorder = new StatusRecorder(settings.runDir());
         this.metrics = new Metrics(this::cgroupsByName, new Cgroups());
-        this.mountGuard = new MountGuard(settings.stateDir());
+        this.source = new FolderManifestSource(settings.manifestsDir(), settings.mountAllowList(),
+                new MountGuard(settings.stateDir()));
         this.health = new HealthMonitor(host.runsc(), new HealthListener());
         this.logRotation = new LogRotation(host.state().stateDir().resolve("logs"), 10L << 20, 3);
     }
@@ -155,6 +157,7 @@ public final class Daemon {
 
     /** SIGHUP: re-read the manifests now instead of at the next event or resync. */
     public void relistNow() {
+        source.refreshNow();
         if (watcher != null) {
             watcher.schedule();
         }
@@ -166,8 +169,7 @@ public final class Daemon {
             watcher.ensureWatching();
         }
         try {
-            Set<String> changed = desired.update(FolderSource.read(settings.manifestsDir(), settings.mountAllowList(),
-                    mountGuard));
+            Set<String> changed = desired.update(source.read());
             DesiredState now = desired.current();
             syncSchedules(now);
             metrics.manifestErrors(now.fileErrors().size());
