@@ -430,13 +430,13 @@ final class Validator {
             List<String> command = argv(execFields.required("command"), path + ".exec.command", false);
             exec = command == null ? null : new ExecCheck(command);
         }
-        Long interval = check.get("interval") == null ? HealthCheck.DEFAULT_INTERVAL_MILLIS
+        Long interval = check.get("interval") == null ? Long.valueOf(HealthCheck.DEFAULT_INTERVAL_MILLIS)
                 : duration(check.get("interval"), path + ".interval", 1_000, 3_600_000);
-        Long timeout = check.get("timeout") == null ? HealthCheck.DEFAULT_TIMEOUT_MILLIS
+        Long timeout = check.get("timeout") == null ? Long.valueOf(HealthCheck.DEFAULT_TIMEOUT_MILLIS)
                 : duration(check.get("timeout"), path + ".timeout", 100, 3_600_000);
-        Long threshold = check.get("failureThreshold") == null ? HealthCheck.DEFAULT_FAILURE_THRESHOLD
+        Long threshold = check.get("failureThreshold") == null ? Long.valueOf(HealthCheck.DEFAULT_FAILURE_THRESHOLD)
                 : integer(check.get("failureThreshold"), path + ".failureThreshold", 1, 100);
-        Long startPeriod = check.get("startPeriod") == null ? HealthCheck.DEFAULT_START_PERIOD_MILLIS
+        Long startPeriod = check.get("startPeriod") == null ? Long.valueOf(HealthCheck.DEFAULT_START_PERIOD_MILLIS)
                 : duration(check.get("startPeriod"), path + ".startPeriod", 0, 3_600_000);
         if (problems() != before) {
             return null;
@@ -455,7 +455,7 @@ final class Validator {
             urlPath = checked(http.get("path"), path + ".path", string(http.get("path"), path + ".path"),
                     Rules::httpPath);
         }
-        Long status = http.get("expectStatus") == null ? (long) HttpCheck.DEFAULT_EXPECT_STATUS
+        Long status = http.get("expectStatus") == null ? Long.valueOf(HttpCheck.DEFAULT_EXPECT_STATUS)
                 : integer(http.get("expectStatus"), path + ".expectStatus", 100, 599);
         return port == null || urlPath == null || status == null ? null
                 : new HttpCheck(port.intValue(), urlPath, status.intValue());

@@ -55,4 +55,31 @@ class QuantitiesTest {
     void cpusAreBounded(String text, String problem) {
         assertThat(Quantities.milliCpus(text).problem()).isEqualTo(problem);
     }
+
+    @ParameterizedTest
+    @CsvSource({"0s, 0", "500ms, 500", "10s, 10000", "2m, 120000", "1h, 3600000", "1h30m, 5400000",
+        "1m30s, 90000", "1s500ms, 1500", "90s, 90000", "1h0m0s0ms, 3600000", "9999999ms, 9999999"})
+    void durationsBecomeMilliseconds(String text, long millis) {
+        assertThat(Quantities.durationMillis(text, 0, Long.MAX_VALUE)).isEqualTo(Quantities.Parsed.ok(millis));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "0", "10", "s", "ms", "1.5s", "-1s", "+1s", "1 s", " 1s", "1s ", "1S", "1d", "1us",
+        "1s1m", "1m1h", "1ms1s", "1h1h", "1m30", "12345678s", "1e3s", "0x10s", "1_000ms", "１s", "1s\n", "PT1S"})
+    void malformedDurationsAreRefused(String text) {
+        assertThat(Quantities.durationMillis(text, 0, Long.MAX_VALUE).problem())
+                .isEqualTo("must be a duration with a unit, such as 500ms, 10s, 2m or 1h30m");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"999ms, must be from 1s to 1h", "1h1ms, must be from 1s to 1h", "2h, must be from 1s to 1h"})
+    void durationsAreBounded(String text, String problem) {
+        assertThat(Quantities.durationMillis(text, 1000, 3_600_000).problem()).isEqualTo(problem);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, 0s", "1, 1ms", "100, 100ms", "1000, 1s", "90000, 1m30s", "3600000, 1h", "3600001, 1h1ms"})
+    void durationsAreSpelledShortestInMessages(long millis, String text) {
+        assertThat(Quantities.formatDuration(millis)).isEqualTo(text);
+    }
 }

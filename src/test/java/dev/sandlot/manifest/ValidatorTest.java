@@ -222,6 +222,383 @@ class ValidatorTest {
         assertThat(result.manifests()).hasSize(expected.isEmpty() ? 1 : 0);
     }
 
+    // ---- the later fields: each edit keeps line 19 (restartPolicy) and adds from line 20 on
+
+    private static final String DURATION_RULE = "must be a duration with a unit, such as 500ms, 10s, 2m or 1h30m";
+    private static final String SIGNAL_RULE = "must be a signal name, with or without SIG, such as TERM, INT, QUIT,"
+            + " HUP, USR1, USR2 or WINCH (not STOP, which cannot be caught)";
+    private static final String SCHEDULE_RULE = "must be a Quartz cron expression: seconds minutes hours day-of-month"
+            + " month day-of-week [year], with '?' in one of the day fields, such as 0 */5 * * * ?";
+    private static final String IP_RULE = "must be an IPv4 address (such as 10.0.0.1, no leading zeros) or an IPv6"
+            + " address (such as fd00::1, hex groups only)";
+    private static final String PORT_CONFLICT = "host port already published by spec.ports[0] (same hostPort and"
+            + " protocol, and the same hostIP or one of them every address)";
+    private static final String PATH_RULE = "must be an absolute URL path such as /healthz: starting with '/', only"
+            + " URL characters and %XX escapes, no spaces, at most 2048 characters";
+    private static final String DOMAIN_RULE =
+            "must be a domain name of at most 253 characters (labels of letters, digits and '-', separated by '.')";
+    private static final String HOST_PATTERN_RULE = "must be a host name pattern: letters, digits, '.', '-' and the"
+            + " wildcards '*' and '?', at most 253 characters";
+    private static final String REF_RULE = "must be an image reference name (such as latest, 3.12-slim or"
+            + " example.com/app:v1): letters and digits joined by '.', '_', '-', ':', '@', '+' or '/', at most 255"
+            + " characters";
+
+    /** {@link Manifests#FULL} plus {@code lines} after restartPolicy, which stays Always. */
+    private static Arguments with(String lines, List<String> expected) {
+        return arguments(19, "  restartPolicy: Always\n" + lines, expected);
+    }
+
+    /** As {@link #with} with {@code restartPolicy: Never}, which a schedule needs. */
+    private static Arguments never(String lines, List<String> expected) {
+        return arguments(19, "  restartPolicy: Never\n" + lines, expected);
+    }
+
+    static Stream<Arguments> laterRules() {
+        return Stream.of(
+                // healthCheck
+                with("  healthCheck: {tcp: {port: 8000}}", List.of()),
+                with("  healthCheck: {http: {port: 8000, path: \"/healthz?full=1\", expectStatus: 204}, interval: 5s,"
+                        + " timeout: 500ms, failureThreshold: 1, startPeriod: 1m30s}", List.of()),
+                with("  healthCheck: {exec: {command: [/bin/check, --quick]}}", List.of()),
+                with("  healthCheck: {}", List.of("20:16: spec.healthCheck: must have exactly one of http, tcp or exec")),
+                with("  healthCheck: {interval: 5s}",
+                        List.of("20:16: spec.healthCheck: must have exactly one of http, tcp or exec")),
+                with("  healthCheck: {tcp: {port: 1}, exec: {command: [x]}}",
+                        List.of("20:16: spec.healthCheck: must have exactly one of http, tcp or exec")),
+                with("  healthCheck: {tcp: {port: 0}}",
+                        List.of("20:29: spec.healthCheck.tcp.port: must be between 1 and 65535")),
+                with("  healthCheck: {tcp: {port: 65536}}",
+                        List.of("20:29: spec.healthCheck.tcp.port: must be between 1 and 65535")),
+                with("  healthCheck: {tcp: {port: \"80\"}}",
+                        List.of("20:29: spec.healthCheck.tcp.port: must be an integer, not a string")),
+                with("  healthCheck: {tcp: {port: 0x50}}",
+                        List.of("20:29: spec.healthCheck.tcp.port: must be an integer, not a number")),
+                with("  healthCheck: {tcp: {}}", List.of("20:22: spec.healthCheck.tcp.port: required field is missing")),
+                with("  healthCheck: {tcp: 8000}", List.of("20:22: spec.healthCheck.tcp: must be a mapping, not a number")),
+                with("  healthCheck: {http: {port: 80, path: healthz}}",
+                        List.of("20:40: spec.healthCheck.http.path: " + PATH_RULE)),
+                with("  healthCheck: {http: {port: 80, path: \"/a b\"}}",
+                        List.of("20:40: spec.healthCheck.http.path: " + PATH_RULE)),
+                with("  healthCheck: {http: {port: 80, path: \"/a%zz\"}}",
+                        List.of("20:40: spec.healthCheck.http.path: " + PATH_RULE)),
+                with("  healthCheck: {http: {port: 80, path: \"/a\\n\"}}",
+                        List.of("20:40: spec.healthCheck.http.path: " + PATH_RULE)),
+                with("  healthCheck: {http: {port: 80, expectStatus: 600}}",
+                        List.of("20:48: spec.healthCheck.http.expectStatus: must be between 100 and 599")),
+                with("  healthCheck: {http: {port: 80, expectStatus: 99}}",
+                        List.of("20:48: spec.healthCheck.http.expectStatus: must be between 100 and 599")),
+                with("  healthCheck: {http: {path: /}}", List.of("20:23: spec.healthCheck.http.port: required field is missing")),
+                with("  healthCheck: {http: {port: 80, scheme: https}}", List.of(
+                        "20:34: spec.healthCheck.http.scheme: unknown field (allowed: port, path, expectStatus)")),
+                with("  healthCheck: {exec: {command: []}}",
+                        List.of("20:33: spec.healthCheck.exec.command: must list at least the program to run")),
+                with("  healthCheck: {exec: {command: \"curl localhost\"}}",
+                        List.of("20:33: spec.healthCheck.exec.command: must be a list, not a string")),
+                with("  healthCheck: {exec: {command: [\"\"]}}",
+                        List.of("20:34: spec.healthCheck.exec.command[0]: the program to run must not be empty")),
+                with("  healthCheck: {tcp: {port: 80}, interval: 10}", List.of("20:44: spec.healthCheck.interval: " + DURATION_RULE)),
+                with("  healthCheck: {tcp: {port: 80}, interval: 5 s}", List.of("20:44: spec.healthCheck.interval: " + DURATION_RULE)),
+                with("  healthCheck: {tcp: {port: 80}, interval: 1:30}", List.of("20:44: spec.healthCheck.interval: " + DURATION_RULE)),
+                with("  healthCheck: {tcp: {port: 80}, interval: 500ms}",
+                        List.of("20:44: spec.healthCheck.interval: must be from 1s to 1h")),
+                with("  healthCheck: {tcp: {port: 80}, interval: 2h}",
+                        List.of("20:44: spec.healthCheck.interval: must be from 1s to 1h")),
+                with("  healthCheck: {tcp: {port: 80}, interval: [5s]}",
+                        List.of("20:44: spec.healthCheck.interval: must be a duration such as 10s, not a list")),
+                with("  healthCheck: {tcp: {port: 80}, timeout: 50ms}",
+                        List.of("20:43: spec.healthCheck.timeout: must be from 100ms to 1h")),
+                with("  healthCheck: {tcp: {port: 80}, failureThreshold: 0}",
+                        List.of("20:52: spec.healthCheck.failureThreshold: must be between 1 and 100")),
+                with("  healthCheck: {tcp: {port: 80}, failureThreshold: 101}",
+                        List.of("20:52: spec.healthCheck.failureThreshold: must be between 1 and 100")),
+                with("  healthCheck: {tcp: {port: 80}, startPeriod: 1h1s}",
+                        List.of("20:47: spec.healthCheck.startPeriod: must be from 0s to 1h")),
+                with("  healthCheck: {tcp: {port: 80}, retries: 3}", List.of("20:34: spec.healthCheck.retries: unknown field"
+                        + " (allowed: http, tcp, exec, interval, timeout, failureThreshold, startPeriod)")),
+                with("  healthCheck: tcp", List.of("20:16: spec.healthCheck: must be a mapping, not a string")),
+                with("  healthcheck: {tcp: {port: 80}}",
+                        List.of("20:3: spec.healthcheck: unknown field (did you mean healthCheck?)")),
+                // dependsOn
+                with("  dependsOn: [db, cache-1, \"0\"]", List.of()),
+                with("  dependsOn: [web]", List.of("20:15: spec.dependsOn[0]: must name another sandbox, not this one")),
+                with("  dependsOn: [db, db]", List.of("20:19: spec.dependsOn[1]: duplicate dependency (also spec.dependsOn[0])")),
+                with("  dependsOn: [DB]", List.of("20:15: spec.dependsOn[0]: must be a sandbox name: 1 to 32 characters of"
+                        + " a-z, 0-9 and '-', starting and ending with a letter or digit")),
+                with("  dependsOn: [../db]", List.of("20:15: spec.dependsOn[0]: must be a sandbox name: 1 to 32 characters"
+                        + " of a-z, 0-9 and '-', starting and ending with a letter or digit")),
+                with("  dependsOn: db", List.of("20:14: spec.dependsOn: must be a list, not a string")),
+                with("  dependsOn: [~]", List.of("20:15: spec.dependsOn[0]: must be a string, not null")),
+                // suspend
+                with("  suspend: true", List.of()),
+                with("  suspend: yes", List.of("20:12: spec.suspend: must be true or false, not a string")),
+                with("  suspend: \"true\"", List.of("20:12: spec.suspend: must be true or false, not a string")),
+                with("  suspend: 1", List.of("20:12: spec.suspend: must be true or false, not a number")),
+                // stopSignal
+                with("  stopSignal: SIGINT", List.of()),
+                with("  stopSignal: WINCH", List.of()),
+                with("  stopSignal: KILL", List.of()),
+                with("  stopSignal: sigterm", List.of("20:15: spec.stopSignal: " + SIGNAL_RULE)),
+                with("  stopSignal: STOP", List.of("20:15: spec.stopSignal: " + SIGNAL_RULE)),
+                with("  stopSignal: 15", List.of("20:15: spec.stopSignal: " + SIGNAL_RULE)),
+                with("  stopSignal: SIGRTMIN", List.of("20:15: spec.stopSignal: " + SIGNAL_RULE)),
+                with("  stopSignal: SIG", List.of("20:15: spec.stopSignal: " + SIGNAL_RULE)),
+                with("  stopSignal: ~", List.of("20:15: spec.stopSignal: must be a string, not null")),
+                // terminationGracePeriod
+                with("  terminationGracePeriod: 30s", List.of()),
+                with("  terminationGracePeriod: 0s", List.of()),
+                with("  terminationGracePeriod: 1h", List.of()),
+                with("  terminationGracePeriod: 500ms", List.of()),
+                with("  terminationGracePeriod: 1h1ms",
+                        List.of("20:27: spec.terminationGracePeriod: must be from 0s to 1h")),
+                with("  terminationGracePeriod: 30", List.of("20:27: spec.terminationGracePeriod: " + DURATION_RULE)),
+                with("  terminationGracePeriod: -1s", List.of("20:27: spec.terminationGracePeriod: " + DURATION_RULE)),
+                with("  terminationGracePeriod: 1.5s", List.of("20:27: spec.terminationGracePeriod: " + DURATION_RULE)),
+                with("  terminationGracePeriod: ~",
+                        List.of("20:27: spec.terminationGracePeriod: must be a duration such as 10s, not null")),
+                with("  terminationGracePeriodSeconds: 30", List.of("20:3: spec.terminationGracePeriodSeconds: unknown"
+                        + " field (allowed: rootfs, process, hostname, networks, mounts, resources, restartPolicy,"
+                        + " healthCheck, dependsOn, suspend, stopSignal, terminationGracePeriod, schedule, ports, dns,"
+                        + " placement)")),
+                // schedule
+                never("  schedule: \"0 */5 * * * ?\"", List.of()),
+                never("  schedule: 0 0 12 ? * MON-FRI", List.of()),
+                arguments(19, "  restartPolicy: OnFailure\n  schedule: \"0 0 0 1 1 ? 2099\"", List.of()),
+                never("  schedule: \"*/5 * * * *\"", List.of("20:13: spec.schedule: " + SCHEDULE_RULE)),
+                never("  schedule: \"0 0 * * * *\"", List.of("20:13: spec.schedule: " + SCHEDULE_RULE)),
+                never("  schedule: \"@daily\"", List.of("20:13: spec.schedule: " + SCHEDULE_RULE)),
+                never("  schedule: ~", List.of("20:13: spec.schedule: must be a string, not null")),
+                with("  schedule: \"0 0 * * * ?\"", List.of("20:13: spec.schedule: needs spec.restartPolicy Never or"
+                        + " OnFailure, written out: a scheduled run ends, and Always would start it again at once")),
+                arguments(19, "  schedule: \"0 0 * * * ?\"", List.of("19:13: spec.schedule: needs spec.restartPolicy"
+                        + " Never or OnFailure, written out: a scheduled run ends, and the default Always would start it"
+                        + " again at once")),
+                arguments(19, "  restartPolicy: never\n  schedule: \"0 0 * * * ?\"",
+                        List.of("19:18: spec.restartPolicy: must be one of Always, OnFailure, Never")),
+                // ports
+                with("  ports: [{containerPort: 8000}]", List.of()),
+                with("  ports: [{containerPort: 8000, hostPort: 80, protocol: UDP, hostIP: \"::1\"}]", List.of()),
+                with("  ports: [{containerPort: 80}, {containerPort: 80, protocol: udp}]", List.of()),
+                with("  ports: [{containerPort: 80, hostIP: 127.0.0.1}, {containerPort: 80, hostIP: 127.0.0.2}]", List.of()),
+                with("  ports: [{containerPort: 80}, {containerPort: 81, hostPort: 8080}]", List.of()),
+                with("  ports: [{containerPort: 0}]", List.of("20:27: spec.ports[0].containerPort: must be between 1 and 65535")),
+                with("  ports: [{containerPort: 80, hostPort: 65536}]",
+                        List.of("20:41: spec.ports[0].hostPort: must be between 1 and 65535")),
+                with("  ports: [{hostPort: 80}]", List.of("20:11: spec.ports[0].containerPort: required field is missing")),
+                with("  ports: [{containerPort: 80, protocol: sctp}]", List.of("20:41: spec.ports[0].protocol: must be tcp or udp")),
+                with("  ports: [{containerPort: 80, protocol: Tcp}]", List.of("20:41: spec.ports[0].protocol: must be tcp or udp")),
+                with("  ports: [{containerPort: 80, hostIP: 010.0.0.1}]", List.of("20:39: spec.ports[0].hostIP: " + IP_RULE)),
+                with("  ports: [{containerPort: 80, hostIP: localhost}]", List.of("20:39: spec.ports[0].hostIP: " + IP_RULE)),
+                with("  ports: [{containerPort: 80, hostIP: \"fe80::1%eth0\"}]", List.of("20:39: spec.ports[0].hostIP: " + IP_RULE)),
+                with("  ports: [{containerPort: 80}, {containerPort: 81, hostPort: 80}]", List.of("20:32: spec.ports[1]: " + PORT_CONFLICT)),
+                with("  ports: [{containerPort: 80}, {containerPort: 80}]", List.of("20:32: spec.ports[1]: " + PORT_CONFLICT)),
+                with("  ports: [{containerPort: 80, hostIP: \"::1\"}, {containerPort: 80, hostIP: \"0::1\"}]",
+                        List.of("20:47: spec.ports[1]: " + PORT_CONFLICT)),
+                with("  ports: [{containerPort: 80, hostIP: 10.0.0.1}, {containerPort: 80}]",
+                        List.of("20:50: spec.ports[1]: " + PORT_CONFLICT)),
+                with("  ports: [{containerPort: 80, name: http}]",
+                        List.of("20:31: spec.ports[0].name: unknown field (allowed: containerPort, hostPort, protocol, hostIP)")),
+                with("  ports: [\"8080:80\"]", List.of("20:11: spec.ports[0]: must be a mapping, not a string")),
+                // dns
+                with("  dns: {nameservers: [10.0.0.53, \"fd00::53\"], searches: [svc.example.com, example.com],"
+                        + " options: [ndots:2, edns0, single-request-reopen]}", List.of()),
+                with("  dns: {}", List.of()),
+                with("  dns: {nameservers: [1.1.1.1, 8.8.8.8, 9.9.9.9, 1.0.0.1]}",
+                        List.of("20:22: spec.dns.nameservers: must list at most 3 nameservers (resolv.conf reads no more)")),
+                with("  dns: {nameservers: [dns.google]}", List.of("20:23: spec.dns.nameservers[0]: " + IP_RULE)),
+                with("  dns: {nameservers: [256.0.0.1]}", List.of("20:23: spec.dns.nameservers[0]: " + IP_RULE)),
+                with("  dns: {nameservers: [10.0.0.1, 10.0.0.1]}",
+                        List.of("20:33: spec.dns.nameservers[1]: duplicate nameserver (also spec.dns.nameservers[0])")),
+                with("  dns: {nameservers: [\"::1\", \"0:0::1\"]}",
+                        List.of("20:30: spec.dns.nameservers[1]: duplicate nameserver (also spec.dns.nameservers[0])")),
+                with("  dns: {nameservers: 1.1.1.1}", List.of("20:22: spec.dns.nameservers: must be a list, not a string")),
+                with("  dns: {searches: [a, b, c, d, e, f, g]}",
+                        List.of("20:19: spec.dns.searches: must list at most 6 search domains")),
+                with("  dns: {searches: [-bad.com]}", List.of("20:20: spec.dns.searches[0]: " + DOMAIN_RULE)),
+                with("  dns: {searches: [example.com.]}", List.of("20:20: spec.dns.searches[0]: " + DOMAIN_RULE)),
+                with("  dns: {searches: [a, a]}",
+                        List.of("20:23: spec.dns.searches[1]: duplicate search domain (also spec.dns.searches[0])")),
+                with("  dns: {options: [\"ndots: 2\"]}", List.of("20:19: spec.dns.options[0]: must be a resolv.conf option"
+                        + " such as ndots:2 or edns0: at most 64 letters, digits, '_', '.', ':', '+' and '-', no spaces")),
+                with("  dns: {options: [edns0, edns0]}",
+                        List.of("20:26: spec.dns.options[1]: duplicate option (also spec.dns.options[0])")),
+                with("  dns: {servers: [1.1.1.1]}",
+                        List.of("20:9: spec.dns.servers: unknown field (allowed: nameservers, searches, options)")),
+                with("  dns: [1.1.1.1]", List.of("20:8: spec.dns: must be a mapping, not a list")),
+                // placement
+                with("  placement: {hosts: [web-*, \"db?.example.com\"], hostLabels: {zone: eu-1, ssd: \"true\"}}", List.of()),
+                with("  placement: {hostLabels: {example.com/zone: a}}", List.of()),
+                with("  placement: {}",
+                        List.of("20:14: spec.placement: must have hosts or hostLabels (leave placement out to run on every host)")),
+                with("  placement: {hosts: []}", List.of("20:22: spec.placement.hosts: must list at least one host name"
+                        + " pattern (leave hosts out to allow any host name)")),
+                with("  placement: {hosts: [web_1]}", List.of("20:23: spec.placement.hosts[0]: " + HOST_PATTERN_RULE)),
+                with("  placement: {hosts: [\"[a-z]*\"]}", List.of("20:23: spec.placement.hosts[0]: " + HOST_PATTERN_RULE)),
+                with("  placement: {hosts: [a, a]}",
+                        List.of("20:26: spec.placement.hosts[1]: duplicate pattern (also spec.placement.hosts[0])")),
+                with("  placement: {hostLabels: {}}", List.of("20:27: spec.placement.hostLabels: must have at least one"
+                        + " label (leave hostLabels out to allow any labels)")),
+                with("  placement: {hostLabels: {zone: \"a b\"}}", List.of("20:34: spec.placement.hostLabels.zone: label values"
+                        + " must be empty or at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit")),
+                with("  placement: {host: [a]}", List.of(
+                        "20:14: spec.placement: must have hosts or hostLabels (leave placement out to run on every host)",
+                        "20:15: spec.placement.host: unknown field (did you mean hosts?)")),
+                // process.envFrom (replacing process.user)
+                arguments(13, "    envFrom: [/etc/sandlot/secrets/web.env, /srv/web/.env]", List.of()),
+                arguments(13, "    envFrom: [secrets.env]", List.of("13:15: spec.process.envFrom[0]: must be an absolute path")),
+                arguments(13, "    envFrom: [/proc/self/environ]",
+                        List.of("13:15: spec.process.envFrom[0]: must not be /proc or under it")),
+                arguments(13, "    envFrom: [\"/etc/../shadow\"]",
+                        List.of("13:15: spec.process.envFrom[0]: must be a normalized absolute path (no '..')")),
+                arguments(13, "    envFrom: [/a, /a]",
+                        List.of("13:19: spec.process.envFrom[1]: duplicate file (also spec.process.envFrom[0])")),
+                arguments(13, "    envFrom: /etc/web.env", List.of("13:14: spec.process.envFrom: must be a list, not a string")),
+                arguments(13, "    envFrom: [/]", List.of("13:15: spec.process.envFrom[0]: must be a file, not /")),
+                // rootfs.image (replacing rootfs.path)
+                arguments(8, "    image: {layout: /srv/images/web, ref: \"3.12-slim\"}", List.of()),
+                arguments(8, "    image: {layout: /srv/images/web}", List.of()),
+                arguments(8, "    image: {layout: images/web}", List.of("8:21: spec.rootfs.image.layout: must be an absolute path")),
+                arguments(8, "    image: {layout: /proc/1/root}",
+                        List.of("8:21: spec.rootfs.image.layout: must not be /proc or under it")),
+                arguments(8, "    image: {layout: /}",
+                        List.of("8:21: spec.rootfs.image.layout: must not be the host's root directory")),
+                arguments(8, "    image: {ref: latest}", List.of("8:12: spec.rootfs.image.layout: required field is missing")),
+                arguments(8, "    image: {layout: /srv/i, ref: \"a b\"}", List.of("8:34: spec.rootfs.image.ref: " + REF_RULE)),
+                arguments(8, "    image: {layout: /srv/i, ref: -x}", List.of("8:34: spec.rootfs.image.ref: " + REF_RULE)),
+                arguments(8, "    image: /srv/images/web", List.of("8:12: spec.rootfs.image: must be a mapping, not a string")),
+                arguments(8, "    image: {layout: /srv/i, digest: \"sha256:ab\"}",
+                        List.of("8:29: spec.rootfs.image.digest: unknown field (allowed: layout, ref)")),
+                arguments(8, "    path: /srv/r\n    image: {layout: /srv/i}",
+                        List.of("8:5: spec.rootfs: must have exactly one of path, archive or image")));
+    }
+
+    @ParameterizedTest(name = "line {0}: {1}")
+    @MethodSource("laterRules")
+    void reportsEachBrokenRuleOfTheLaterFieldsWithItsLocationAndFieldPath(int line, String replacement,
+            List<String> expected) {
+        ParseResult result = parse(fullWithLine(line, replacement));
+        assertThat(errors(result)).containsExactlyElementsOf(expected);
+        assertThat(result.manifests()).hasSize(expected.isEmpty() ? 1 : 0);
+    }
+
+    @Test
+    void portsNeedANetwork() {
+        String yaml = fullWithLine(15, "  networks: []") + "  ports: [{containerPort: 80}]\n";
+        assertThat(errors(yaml)).containsExactly("20:10: spec.ports: needs at least one network in spec.networks"
+                + " (ports are published by a CNI plugin; loopback alone has none)");
+        assertThat(errors(fullWithLine(15, "  networks: []") + "  ports: []\n")).isEmpty();
+        assertThat(errors(fullWithLine(15, "") + "  ports: [{containerPort: 80}]\n")).containsExactly(
+                "19:10: spec.ports: needs at least one network in spec.networks"
+                        + " (ports are published by a CNI plugin; loopback alone has none)");
+    }
+
+    @Test
+    void everyLaterFieldReadsAsWritten() {
+        String yaml = """
+                apiVersion: sandlot.dev/v1
+                kind: Sandbox
+                metadata: {name: web}
+                spec:
+                  rootfs: {archive: /srv/images/web.tar}
+                  process:
+                    args: [/bin/httpd, -f]
+                    envFrom: [/etc/sandlot/secrets/web.env]
+                  networks: [net1]
+                  restartPolicy: OnFailure
+                  healthCheck:
+                    http: {port: 8000, path: /healthz}
+                    interval: 5s
+                    timeout: 500ms
+                    failureThreshold: 2
+                    startPeriod: 1m
+                  dependsOn: [db, cache]
+                  suspend: true
+                  stopSignal: SIGQUIT
+                  terminationGracePeriod: 1m30s
+                  schedule: "0 0 3 * * ?"
+                  ports:
+                    - {containerPort: 8000, hostPort: 8080, hostIP: "FD00::0001"}
+                    - {containerPort: 53, protocol: UDP}
+                  dns: {nameservers: [10.0.0.53], searches: [example.com], options: [ndots:2]}
+                  placement: {hosts: [web-*], hostLabels: {zone: eu}}
+                """;
+        ParseResult result = parse(yaml);
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.manifests().get(0).spec()).isEqualTo(new SandboxSpec(
+                Rootfs.archive("/srv/images/web.tar"),
+                new ProcessSpec(List.of("/bin/httpd", "-f"), "/", Map.of(), ProcessSpec.User.ROOT,
+                        List.of("/etc/sandlot/secrets/web.env")),
+                "web", List.of("net1"), List.of(), Resources.NONE, RestartPolicy.OnFailure,
+                new HealthCheck(new HttpCheck(8000, "/healthz", 200), null, null, 5_000, 500, 2, 60_000),
+                List.of("db", "cache"),
+                true,
+                "QUIT",
+                90_000L,
+                "0 0 3 * * ?",
+                List.of(new PortMapping(8000, 8080, "tcp", "fd00::1"), new PortMapping(53, 53, "udp", null)),
+                new Dns(List.of("10.0.0.53"), List.of("example.com"), List.of("ndots:2")),
+                new Placement(List.of("web-*"), Map.of("zone", "eu"))));
+        SandboxSpec spec = result.manifests().get(0).spec();
+        assertThat(spec.effectiveStopSignal()).isEqualTo("QUIT");
+        assertThat(spec.gracePeriod()).hasSeconds(90);
+    }
+
+    @Test
+    void theLaterFieldsDefaultToAbsent() {
+        SandboxSpec spec = parse(MINIMAL).manifests().get(0).spec();
+        assertThat(spec.healthCheck()).isNull();
+        assertThat(spec.dependsOn()).isEmpty();
+        assertThat(spec.suspend()).isFalse();
+        assertThat(spec.stopSignal()).isNull();
+        assertThat(spec.effectiveStopSignal()).isEqualTo("TERM");
+        assertThat(spec.terminationGracePeriodMillis()).isNull();
+        assertThat(spec.gracePeriod()).hasSeconds(10);
+        assertThat(spec.schedule()).isNull();
+        assertThat(spec.ports()).isEmpty();
+        assertThat(spec.dns()).isNull();
+        assertThat(spec.placement()).isNull();
+        assertThat(spec.process().envFrom()).isEmpty();
+        assertThat(spec.rootfs().image()).isNull();
+        HealthCheck check = parse(MINIMAL + "  healthCheck: {http: {port: 80}}\n").manifests().get(0).spec().healthCheck();
+        assertThat(check).isEqualTo(new HealthCheck(new HttpCheck(80, "/", 200), null, null, 10_000, 1_000, 3, 0));
+        assertThat(parse(MINIMAL + "  stopSignal: TERM\n  terminationGracePeriod: 10s\n").manifests().get(0).spec())
+                .isEqualTo(spec);
+    }
+
+    @Test
+    void anImageRootfsLeavesArgsCwdAndUserToTheImageConfig() {
+        String image = MINIMAL.replace("{path: /srv/rootfs/web}", "{image: {layout: /srv/images/py, ref: \"3.12\"}}");
+        SandboxSpec spec = parse(image.replace("  process: {args: [/bin/true]}\n", "")).manifests().get(0).spec();
+        assertThat(spec.rootfs()).isEqualTo(Rootfs.image(new Image("/srv/images/py", "3.12")));
+        assertThat(spec.process()).isEqualTo(new ProcessSpec(List.of(), null, Map.of(), null, List.of()));
+
+        spec = parse(image.replace("{args: [/bin/true]}", "{env: {A: b}}")).manifests().get(0).spec();
+        assertThat(spec.process()).isEqualTo(new ProcessSpec(List.of(), null, Map.of("A", "b"), null, List.of()));
+        spec = parse(image.replace("{args: [/bin/true]}", "{args: []}")).manifests().get(0).spec();
+        assertThat(spec.process().args()).isEmpty();
+        spec = parse(image.replace("{args: [/bin/true]}", "{args: [python3, -m, http.server], cwd: /app,"
+                + " user: {uid: 1000, gid: 1000}}")).manifests().get(0).spec();
+        assertThat(spec.process()).isEqualTo(new ProcessSpec(List.of("python3", "-m", "http.server"), "/app", Map.of(),
+                new ProcessSpec.User(1000, 1000), List.of()));
+        assertThat(errors(image.replace("{args: [/bin/true]}", "{args: [\"\"]}")))
+                .containsExactly("6:20: spec.process.args[0]: the program to run must not be empty");
+        assertThat(errors(image.replace("{args: [/bin/true]}", "{args: [/bin/x], cwd: relative}")))
+                .containsExactly("6:34: spec.process.cwd: must be an absolute path");
+    }
+
+    @Test
+    void aPathOrArchiveRootfsStillNeedsTheProcessSpelledOut() {
+        assertThat(errors(MINIMAL.replace("  process: {args: [/bin/true]}\n", "")))
+                .containsExactly("5:3: spec.process: required field is missing");
+        assertThat(errors(MINIMAL.replace("{args: [/bin/true]}", "{args: []}")))
+                .containsExactly("6:19: spec.process.args: must list at least the program to run");
+        assertThat(errors(MINIMAL.replace("{args: [/bin/true]}", "{env: {A: b}}")))
+                .containsExactly("6:12: spec.process.args: required field is missing");
+        String both = MINIMAL.replace("{path: /srv/rootfs/web}", "{path: /srv/r, image: {layout: /srv/i}}")
+                .replace("  process: {args: [/bin/true]}\n", "");
+        assertThat(errors(both)).containsExactly("5:3: spec.process: required field is missing",
+                "5:11: spec.rootfs: must have exactly one of path, archive or image");
+    }
+
     @Test
     void fullManifestReadsAsWritten() {
         ParseResult result = parse(FULL);
