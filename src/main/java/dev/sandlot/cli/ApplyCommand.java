@@ -31,7 +31,8 @@ final class ApplyCommand extends ConvergeCommand implements Callable<Integer> {
         try (RunLock lock = RunLock.acquire(options.resolve().runDir())) {
             Snapshot s = snapshot(true);
             printFileErrors(s.desired());
-            StatusRecorder recorder = new StatusRecorder(s.context().settings.runDir());
+            StatusRecorder recorder = new StatusRecorder(s.context().settings.runDir(),
+                    dev.sandlot.plan.CrashLoopPolicy.of(s.context().settings));
             Applier applier = new Applier(s.context().host, s.context().settings.parallelism(),
                     new SecureRandom(), ApplyDefaults.GRACE_PERIOD);
             Observation observed = s.observed();

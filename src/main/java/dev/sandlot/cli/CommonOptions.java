@@ -66,7 +66,21 @@ public final class CommonOptions {
                 file.parallelism() != null ? file.parallelism() : d.parallelism(),
                 file.resyncInterval() != null
                         ? ConfigFile.parseDuration(file.resyncInterval(), "resyncInterval") : d.resyncInterval(),
-                file.metricsAddress() != null ? file.metricsAddress() : d.metricsAddress());
+                file.metricsAddress() != null ? file.metricsAddress() : d.metricsAddress(),
+                crashLoop(file, "initial", d.crashLoopInitial()),
+                crashLoop(file, "max", d.crashLoopMax()),
+                crashLoop(file, "resetAfter", d.crashLoopReset()));
+    }
+
+    private static java.time.Duration crashLoop(ConfigFile.Content file, String key, java.time.Duration fallback)
+            throws ConfigException {
+        ConfigFile.CrashLoop c = file.crashLoopBackoff();
+        String value = c == null ? null : switch (key) {
+            case "initial" -> c.initial();
+            case "max" -> c.max();
+            default -> c.resetAfter();
+        };
+        return value == null ? fallback : ConfigFile.parseDuration(value, "crashLoopBackoff." + key);
     }
 
     private ConfigFile.Content readConfigFile() throws ConfigException {

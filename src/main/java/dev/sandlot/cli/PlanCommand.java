@@ -19,7 +19,8 @@ final class PlanCommand extends ConvergeCommand implements Callable<Integer> {
             Snapshot s = snapshot(false);
             printFileErrors(s.desired());
             Plan plan = Planner.plan(s.desired(), s.observed(),
-                    new StatusRecorder(s.context().settings.runDir()).planContext(java.time.Instant.now(), s.desired(), s.observed(), java.util.Set.of(), Map.of()));
+                    new StatusRecorder(s.context().settings.runDir(),
+                    dev.sandlot.plan.CrashLoopPolicy.of(s.context().settings)).planContext(java.time.Instant.now(), s.desired(), s.observed(), java.util.Set.of(), Map.of()));
             for (SandboxPlan p : plan.changes()) {
                 out().println(p.describe());
             }

@@ -7,6 +7,8 @@ import dev.sandlot.source.SourceUnavailableException;
 import dev.sandlot.status.SandboxStatus;
 import dev.sandlot.status.StatusBuilder;
 import dev.sandlot.status.StatusFile;
+import dev.sandlot.status.StatusRecorder;
+import dev.sandlot.plan.CrashLoopPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,8 +33,11 @@ final class StatusCommand extends ConvergeCommand implements Callable<Integer> {
     public Integer call() {
         try {
             Snapshot s = snapshotTolerant();
-            List<SandboxStatus> rows = StatusBuilder.build(s.desired(), s.observed(),
-                    new StatusFile(s.context().settings.runDir()).readHistory());
+            StatusRecorder recorder = new StatusRecorder(s.context().settings.runDir(),
+                    CrashLoopPolicy.of(s.context().settings));
+            List<SandboxStatus> rows = StatusBuilder.build(s.desired(), s.observed(), recorder.history(),
+                    recorder.planContext(s.observed().at(), s.desired(), s.observed(), java.util.Set.of(),
+                            java.util.Map.of()), java.util.Map.of());
             if (name != null) {
                 rows = rows.stream().filter(r -> r.name().equals(name)).toList();
             }

@@ -38,7 +38,12 @@ public final class ConfigFile {
             List<String> mountAllowList,
             Integer parallelism,
             String resyncInterval,
-            String metricsAddress) {
+            String metricsAddress,
+            CrashLoop crashLoopBackoff) {
+    }
+
+    /** {@code crashLoopBackoff: {initial: 10s, max: 5m, resetAfter: 10m}}. */
+    public record CrashLoop(String initial, String max, String resetAfter) {
     }
 
     private ConfigFile() {
@@ -66,7 +71,7 @@ public final class ConfigFile {
     }
 
     public static Content empty() {
-        return new Content(null, null, null, null, null, null, null, null, null, null, null);
+        return new Content(null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Parses "30s", "5m", "2h", "500ms" or a bare number of seconds. */

@@ -9,6 +9,9 @@ import java.util.List;
  * (or {@code --config}), then command-line options. Immutable: a pass always sees one consistent set.
  *
  * @param mountAllowList host directories under which bind-mount sources may live (default /srv)
+ * @param crashLoopInitial the wait before the second restart in a row (then doubling)
+ * @param crashLoopMax     the longest wait between restarts
+ * @param crashLoopReset   how long a sandbox must have run for its restarts to count from zero again
  */
 public record Settings(
         Path manifestsDir,
@@ -22,7 +25,10 @@ public record Settings(
         Path netnsDir,
         int parallelism,
         Duration resyncInterval,
-        String metricsAddress) {
+        String metricsAddress,
+        Duration crashLoopInitial,
+        Duration crashLoopMax,
+        Duration crashLoopReset) {
 
     public static final Path DEFAULT_CONFIG = Path.of("/etc/sandlot/config.yaml");
 
@@ -45,7 +51,10 @@ public record Settings(
                 Path.of("/run/netns"),
                 Math.max(4, Runtime.getRuntime().availableProcessors() * 4),
                 Duration.ofSeconds(30),
-                "127.0.0.1:9464");
+                "127.0.0.1:9464",
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(5),
+                Duration.ofMinutes(10));
     }
 
     /** runsc's state root: always inside the run dir, so sandlot only ever sees its own containers. */

@@ -86,7 +86,7 @@ public final class Daemon {
         this.applier = new Applier(host, settings.parallelism(), new SecureRandom(), Duration.ofSeconds(10));
         this.queue = new WorkQueue(settings.parallelism(), Duration.ofSeconds(1), Duration.ofMinutes(5));
         this.observations = new ObservationCache(() -> host.observer().observe(), System::nanoTime);
-        this.recorder = new StatusRecorder(settings.runDir());
+        this.recorder = new StatusRecorder(settings.runDir(), dev.sandlot.plan.CrashLoopPolicy.of(settings));
         this.metrics = new Metrics(this::cgroupsByName, new Cgroups());
         this.source = new FolderManifestSource(settings.manifestsDir(), settings.mountAllowList(),
                 new MountGuard(settings.stateDir()));

@@ -11,6 +11,10 @@ public record CrashLoopPolicy(Duration base, Duration max, Duration resetAfter) 
     public static final CrashLoopPolicy DEFAULT =
             new CrashLoopPolicy(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMinutes(10));
 
+    public static CrashLoopPolicy of(dev.sandlot.config.Settings settings) {
+        return new CrashLoopPolicy(settings.crashLoopInitial(), settings.crashLoopMax(), settings.crashLoopReset());
+    }
+
     /** The wait before restart number {@code previousRestarts + 1}. */
     public Duration delay(int previousRestarts) {
         if (previousRestarts <= 0) {

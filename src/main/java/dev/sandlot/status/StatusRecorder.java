@@ -18,7 +18,14 @@ public final class StatusRecorder {
     private final StatusFile file;
     private final Map<String, StatusBuilder.History> history;
 
+    private final dev.sandlot.plan.CrashLoopPolicy crashLoop;
+
     public StatusRecorder(Path runDir) {
+        this(runDir, dev.sandlot.plan.CrashLoopPolicy.DEFAULT);
+    }
+
+    public StatusRecorder(Path runDir, dev.sandlot.plan.CrashLoopPolicy crashLoop) {
+        this.crashLoop = crashLoop;
         this.file = new StatusFile(runDir);
         this.history = new ConcurrentHashMap<>(file.readHistory());
     }
@@ -53,7 +60,7 @@ public final class StatusRecorder {
      */
     public dev.sandlot.plan.PlanContext planContext(Instant now, DesiredState desired, Observation observed,
             java.util.Set<String> notReady, Map<String, Instant> runRequests) {
-        return new dev.sandlot.plan.PlanContext(now, dev.sandlot.plan.CrashLoopPolicy.DEFAULT,
+        return new dev.sandlot.plan.PlanContext(now, crashLoop,
                 StatusBuilder.consecutiveRestarts(history())).completedWith(desired, observed, notReady, runRequests);
     }
 
