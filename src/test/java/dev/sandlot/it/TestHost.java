@@ -38,8 +38,15 @@ public final class TestHost implements AutoCloseable {
     public final Path rootfs;
     public final String network;
     public final String bridge;
+    /** Options added to every command of this host, after {@link #options()}'s own (e.g. --cni-bin-dir). */
+    public final List<String> extraOptions = new ArrayList<>();
 
     public TestHost(String tag, int subnetOctet) throws IOException, InterruptedException {
+        this(tag, ("slit" + tag).substring(0, Math.min(15, 4 + tag.length())), subnetOctet);
+    }
+
+    /** A host on a bridge of the caller's choosing (tests that run alongside others pick unique ones). */
+    public TestHost(String tag, String bridge, int subnetOctet) throws IOException, InterruptedException {
         requireHost();
         root = Files.createTempDirectory("sandlot-it-" + tag + "-");
         manifests = Files.createDirectories(root.resolve("manifests"));
@@ -48,7 +55,7 @@ public final class TestHost implements AutoCloseable {
         cniConfDir = Files.createDirectories(root.resolve("net.d"));
         rootfs = root.resolve("rootfs");
         network = "sandlot-it-" + tag;
-        bridge = ("slit" + tag).substring(0, Math.min(15, 4 + tag.length()));
+        this.bridge = bridge;
         sh("scripts/make-rootfs", rootfs.toString());
         Files.writeString(cniConfDir.resolve("10-" + network + ".conflist"), """
                 {"cniVersion": "0.4.0", "name": "%s", "plugins": [
@@ -68,9 +75,12 @@ public final class TestHost implements AutoCloseable {
 
     /** The options every command of this host gets. */
     public List<String> options() {
-        return List.of("--manifests", manifests.toString(), "--state-dir", stateDir.toString(),
-                "--run-dir", runDir.toString(), "--cni-conf-dir", cniConfDir.toString(),
-                "--runsc-flag=--network=host", "--config", emptyConfig().toString());
+        List<String> options = new ArrayList<>(List.of("--manifests", manifests.toString(),
+                "--state-dir", stateDir.toString(), "--run-dir", runDir.toString(),
+                "--cni-conf-dir", cniConfDir.toString(), "--runsc-flag=--network=host",
+                "--config", emptyConfig().toString()));
+        options.addAll(extraOptions);
+        return List.copyOf(options);
     }
 
     private Path emptyConfig() {
