@@ -79,7 +79,8 @@ public final class Applier {
             for (Action action : plan.actions()) {
                 if (action instanceof Action.Teardown t) {
                     try {
-                        teardown.teardown(t.incarnation().id(), t.incarnation().container(), false);
+                        teardown.teardown(t.incarnation().id(), t.incarnation().container(), false,
+                                !t.incarnation().missingHostInterfaces().isEmpty());
                         done.add("removed " + t.incarnation().id() + " (" + t.reason() + ")");
                     } catch (ApplyException e) {
                         if (e.blocking()) {

@@ -46,6 +46,16 @@ final class SandboxTeardown {
      *                  a delete is attempted even without one (after a failed create)
      */
     void teardown(SandboxId id, RunscContainer container, boolean probeRunsc) throws ApplyException {
+        teardown(id, container, probeRunsc, false);
+    }
+
+    /**
+     * @param interfacesLost the last observation found host interfaces of this id deleted from
+     *                       outside: the veth's sandbox end went with it, so the bridge's DEL finds
+     *                       no address and leaves its NAT chain, which is then removed by id
+     */
+    void teardown(SandboxId id, RunscContainer container, boolean probeRunsc, boolean interfacesLost)
+            throws ApplyException {
         String name = id.name();
         String step = "runsc";
         try {
@@ -94,7 +104,7 @@ final class SandboxTeardown {
                             + " and the next pass retries", null, false);
                 }
             }
-            if ((!netnsExisted || !failed.isEmpty()) && !stored.attachments().isEmpty()) {
+            if ((!netnsExisted || interfacesLost || !failed.isEmpty()) && !stored.attachments().isEmpty()) {
                 step = "iptables cleanup";
                 int removed = host.iptables().removeChainsFor(id.value());
                 if (removed > 0) {

@@ -368,7 +368,6 @@ class CniFaultIT {
     // ---- item 25 ------------------------------------------------------------------------------
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG: the old incarnation's NAT chain leaks when its veth was deleted from outside")
     void aHostVethDeletedFromOutsideIsDetectedAndTheSandboxRecreatedOthersUntouched() throws Exception {
         fh.manifest("rc-veth", "v1");
         fh.apply();
