@@ -3,6 +3,7 @@ package dev.sandlot.source;
 import static dev.sandlot.source.SourceFixtures.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -113,6 +114,33 @@ class FolderSourceTest {
                 .contains("writable by group or others");
         assertThat(files).filteredOn(FileResult::valid).extracting(FileResult::file)
                 .containsExactly(folder.resolve("web.yaml").toString());
+    }
+
+    @Test
+    void aFileOwnedBySomeoneElseIsRefused() throws Exception {
+        assumeTrue(isRoot(), "chown needs root");
+        Path db = write("db.yaml", yaml("db", "-f"));
+        Files.setAttribute(db, "unix:uid", 4321);
+
+        FileResult refused = FolderSource.read(folder, ALLOW).get(0);
+
+        assertThat(refused.manifests()).isEmpty();
+        assertThat(refused.errors()).singleElement().asString().contains("owned by uid 4321");
+    }
+
+    @Test
+    void aFolderOwnedBySomeoneElseIsRefusedWhole() throws Exception {
+        assumeTrue(isRoot(), "chown needs root");
+        write("web.yaml", yaml("web", "-f"));
+        Files.setAttribute(folder, "unix:uid", 4321);
+
+        assertThatThrownBy(() -> FolderSource.read(folder, ALLOW))
+                .isInstanceOf(SourceUnavailableException.class)
+                .hasMessageContaining("owned by uid 4321");
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
     }
 
     @Test

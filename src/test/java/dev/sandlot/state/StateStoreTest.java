@@ -310,6 +310,43 @@ class StateStoreTest {
         assertThat(new StateStore(dir.resolve("never-made")).loadAll()).isEmpty();
     }
 
+    // ---- exits --------------------------------------------------------------------------------
+
+    @Test
+    void theFirstExitRecordWinsAndIsReadBack() throws IOException {
+        store.writeSandbox(record(WEB));
+        Instant exact = Instant.parse("2026-11-27T10:20:00Z");
+
+        store.writeExit(WEB, new ExitRecord(137, exact));
+        store.writeExit(WEB, new ExitRecord(null, exact.plusSeconds(30)));
+
+        assertThat(store.load(WEB).exit()).isEqualTo(new ExitRecord(137, exact));
+        assertThat(store.load(DB).exit()).isNull();
+    }
+
+    @Test
+    void anExitReportedAfterTeardownDoesNotBringTheIdBack() throws IOException {
+        store.writeSandbox(record(WEB));
+        store.deleteSandbox(WEB);
+
+        store.writeExit(WEB, new ExitRecord(0, Instant.EPOCH));
+
+        assertThat(store.sandboxDir(WEB)).doesNotExist();
+        assertThat(store.loadAll()).isEmpty();
+    }
+
+    @Test
+    void aCorruptExitRecordIsAProblemNotAFailure() throws IOException {
+        store.writeSandbox(record(WEB));
+        Files.writeString(store.sandboxDir(WEB).resolve("exit.json"), "{\"exitCode\":");
+
+        StoredSandbox s = store.load(WEB);
+
+        assertThat(s.exit()).isNull();
+        assertThat(s.record()).isEqualTo(record(WEB));
+        assertThat(s.problems()).containsExactly("exit record unreadable");
+    }
+
     // ---- deletes ------------------------------------------------------------------------------
 
     @Test
