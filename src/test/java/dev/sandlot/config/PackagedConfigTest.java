@@ -59,6 +59,10 @@ class PackagedConfigTest {
         assertThat(c.parallelism()).isPositive();
         assertThat(ConfigFile.parseDuration(c.resyncInterval(), "resyncInterval")).isEqualTo(d.resyncInterval());
         assertThat(c.metricsAddress()).isEqualTo(d.metricsAddress());
+        assertThat(ConfigFile.parseDuration(c.crashLoopBackoff().initial(), "initial")).isEqualTo(d.crashLoopInitial());
+        assertThat(ConfigFile.parseDuration(c.crashLoopBackoff().max(), "max")).isEqualTo(d.crashLoopMax());
+        assertThat(ConfigFile.parseDuration(c.crashLoopBackoff().resetAfter(), "resetAfter"))
+                .isEqualTo(d.crashLoopReset());
     }
 
     @Test
