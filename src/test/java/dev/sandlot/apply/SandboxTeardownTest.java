@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandlot.host.ExecRequest;
 import dev.sandlot.host.NetworkConfig;
 import dev.sandlot.host.RunscContainer;
+import dev.sandlot.manifest.SandboxSpec;
 import dev.sandlot.plan.Fixtures;
 import dev.sandlot.state.AttachmentRecord;
 import dev.sandlot.state.SandboxId;
@@ -60,8 +61,17 @@ class SandboxTeardownTest {
 
     /** A sandbox as a create leaves it: records, attachments lo, eth0 (mynet), eth1 (other), netns, a running pid. */
     private void madeAndRunning() throws IOException {
+        madeAndRunning(Fixtures.spec("web", "v1", "mynet", "other"));
+    }
+
+    /** As {@link #madeAndRunning()}, recorded with a spec written with these extra lines under spec:. */
+    private void madeAndRunning(String specLines) throws IOException {
+        madeAndRunning(fake.desired("web", "-f", fake.rootfs, List.of("mynet", "other"), specLines).manifest().spec());
+    }
+
+    private void madeAndRunning(SandboxSpec spec) throws IOException {
         state.writeSandbox(new SandboxRecord(StateStore.FORMAT, ID.value(), "web", "hash",
-                Fixtures.spec("web", "v1", "mynet", "other"), "/m/web.yaml", Instant.EPOCH, "boot"));
+                spec, "/m/web.yaml", Instant.EPOCH, "boot"));
         state.writeAttachment(ID, AttachmentRecord.beforeAdd(0, "lo", "lo", NetworkConfig.loopback().bytes())
                 .withResult(result("127.0.0.1/8")));
         state.writeAttachment(ID, AttachmentRecord.beforeAdd(1, "mynet", "eth0", MYNET_THEN.getBytes(StandardCharsets.UTF_8))
@@ -128,9 +138,8 @@ class SandboxTeardownTest {
     }
 
     @Test
-    void aProcessThatIgnoresTermGetsKillAfterTheGracePeriod() throws Exception {
-        madeAndRunning();
-        teardown = new SandboxTeardown(fake.host, Duration.ZERO);
+    void aProcessThatIgnoresTermGetsKillAfterTheGracePeriodOfItsRecordedSpec() throws Exception {
+        madeAndRunning("  terminationGracePeriod: 0s\n");
         fake.runner.whenArgv("runsc", "--root", fake.runscRoot.toString(), "kill", "--", ID.value(), "TERM")
                 .thenReturn(ok(""));
 
@@ -138,6 +147,29 @@ class SandboxTeardownTest {
 
         assertThat(fake.calls()).startsWith("runsc kill -- " + ID + " TERM", "runsc kill -- " + ID + " KILL",
                 "runsc delete -- " + ID);
+    }
+
+    @Test
+    void theStopSignalIsTheOneItsSpecWasRecordedWith() throws Exception {
+        madeAndRunning("  stopSignal: INT\n");
+
+        teardown.teardown(ID, container(), false);
+
+        assertThat(fake.calls()).first().isEqualTo("runsc kill -- " + ID + " INT");
+    }
+
+    @Test
+    void withoutAReadableRecordTheProcessGetsTermAndTheDefaultGracePeriod() throws Exception {
+        madeAndRunning();
+        Files.writeString(state.sandboxDir(ID).resolve("sandbox.json"), "{");
+        teardown = new SandboxTeardown(fake.host, Duration.ZERO);
+        fake.runner.whenArgv("runsc", "--root", fake.runscRoot.toString(), "kill", "--", ID.value(), "TERM")
+                .thenReturn(ok(""));
+
+        teardown.teardown(ID, container(), false);
+
+        assertThat(fake.calls()).startsWith("runsc kill -- " + ID + " TERM", "runsc kill -- " + ID + " KILL");
+        assertThat(state.loadAll()).isEmpty();
     }
 
     @Test
