@@ -27,7 +27,12 @@ class FuzzTest {
             "metadata", "name", "web", "labels", "spec", "rootfs", "path", "archive", "/srv/x", "/proc/self/fd/7",
             "process", "args", "cwd", "env", "user", "uid", "gid", "hostname", "networks", "mounts", "source",
             "destination", "readOnly", "resources", "memory", "256Mi", "cpus", "0.5", "pids", "restartPolicy", "Always",
-            "..", "/", "a b", "=", "@", "`", "%");
+            "..", "/", "a b", "=", "@", "`", "%", "healthCheck", "http", "tcp", "exec", "port", "path", "expectStatus",
+            "command", "interval", "timeout", "failureThreshold", "startPeriod", "10s", "500ms", "1h30m", "dependsOn",
+            "suspend", "stopSignal", "SIGTERM", "terminationGracePeriod", "schedule", "0 0 * * * ?", "Never", "ports",
+            "containerPort", "hostPort", "protocol", "udp", "hostIP", "::1", "10.0.0.1", "dns", "nameservers",
+            "searches", "options", "ndots:2", "placement", "hosts", "web-*", "hostLabels", "envFrom", "image", "layout",
+            "ref", "latest");
 
     @Provide
     Arbitrary<byte[]> randomBytes() {
@@ -42,7 +47,7 @@ class FuzzTest {
     @Provide
     Arbitrary<byte[]> mutatedManifests() {
         Arbitrary<String> base = Arbitraries.of(Manifests.FULL, Manifests.MINIMAL,
-                Manifests.FULL + "---\n" + Manifests.MINIMAL.replace("web", "db"));
+                Manifests.FULL + "---\n" + Manifests.MINIMAL.replace("web", "db"), Manifests.LATER);
         Arbitrary<List<int[]>> edits = Combinators.combine(
                         Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 10_000),
                         Arbitraries.integers().between(0, 10_000), Arbitraries.integers().between(0, TOKENS.size() - 1))

@@ -39,6 +39,43 @@ final class Manifests {
               process: {args: [/bin/true]}
             """;
 
+    /** A valid manifest using every field added after {@link #FULL}'s, in block style. */
+    static final String LATER = """
+            apiVersion: sandlot.dev/v1
+            kind: Sandbox
+            metadata:
+              name: web
+            spec:
+              rootfs:
+                image:
+                  layout: /srv/images/web
+                  ref: "3.12"
+              process:
+                envFrom: [/etc/sandlot/secrets/web.env]
+              networks: [net1]
+              restartPolicy: OnFailure
+              healthCheck:
+                http: {port: 8000, path: /healthz, expectStatus: 200}
+                interval: 5s
+                timeout: 1s
+                failureThreshold: 3
+                startPeriod: 2s
+              dependsOn: [db]
+              suspend: false
+              stopSignal: SIGQUIT
+              terminationGracePeriod: 30s
+              schedule: "0 0 3 * * ?"
+              ports:
+                - {containerPort: 8000, hostPort: 8080, protocol: tcp, hostIP: 127.0.0.1}
+              dns:
+                nameservers: [10.0.0.53]
+                searches: [example.com]
+                options: [ndots:2]
+              placement:
+                hosts: [web-*]
+                hostLabels: {zone: eu}
+            """;
+
     private Manifests() {
     }
 

@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Keeps {@code schema/sandlot-v1.schema.json} in step with the validator, on the examples under
  * {@code src/test/resources/manifests/}: {@code good/} passes both, {@code bad/} fails both, and
  * {@code bad-validator-only/} holds what no schema read through Jackson can catch (host policy,
- * duplicates, YAML 1.1 coercions, anchors, tags), which the validator alone refuses.
+ * duplicates, YAML 1.1 coercions, anchors, tags, ranges of durations, Quartz cron syntax, a
+ * dependency on the sandbox itself, conflicting host ports), which the validator alone refuses.
  *
  * <p>Each bad example lists its exact errors in {@code # expect: LINE:COL: path: message} lines.
  */
@@ -63,9 +64,9 @@ class SchemaConsistencyTest {
 
     @Test
     void thereAreExamplesOfEveryKind() throws IOException {
-        assertThat(good()).hasSizeGreaterThanOrEqualTo(5);
-        assertThat(bad()).hasSizeGreaterThanOrEqualTo(50);
-        assertThat(validatorOnly()).hasSizeGreaterThanOrEqualTo(15);
+        assertThat(good()).hasSizeGreaterThanOrEqualTo(15);
+        assertThat(bad()).hasSizeGreaterThanOrEqualTo(100);
+        assertThat(validatorOnly()).hasSizeGreaterThanOrEqualTo(30);
     }
 
     @ParameterizedTest
@@ -99,6 +100,64 @@ class SchemaConsistencyTest {
         assertThat(validate(hello).errors()).isEmpty();
         assertThat(schema().validate(documents(hello).get(0))).isEmpty();
         assertThat(Files.readAllLines(hello).get(0)).isEqualTo("# yaml-language-server: $schema=../schema/sandlot-v1.schema.json");
+    }
+
+    /** The schema's patterns for the later fields accept exactly what the validator's rules accept. */
+    @ParameterizedTest
+    @MethodSource("patternSamples")
+    void schemaPatternsAgreeWithTheValidatorsRules(String pointer, String value, boolean validatorAccepts)
+            throws IOException {
+        JsonNode node = new ObjectMapper().readTree(SCHEMA.toFile()).at(pointer);
+        assertThat(node.isTextual()).as(pointer).isTrue();
+        boolean schemaAccepts = java.util.regex.Pattern.compile(node.asText()).matcher(value).find();
+        assertThat(schemaAccepts).as(pointer + " on " + value).isEqualTo(validatorAccepts);
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> patternSamples() {
+        List<org.junit.jupiter.params.provider.Arguments> samples = new ArrayList<>();
+        for (String ip : List.of("10.0.0.1", "0.0.0.0", "255.255.255.255", "256.0.0.1", "01.2.3.4", "1.2.3", "::", "::1",
+                "1::", "fd00::53", "FD00:0:0:0:0:0:0:53", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+                "1:2:3:4:5:6:7::8", "1::2::3", "1:2:3:4:5:6:7", "::ffff:1.2.3.4", "fe80::1%eth0", "12345::", ":1", "1:",
+                "localhost", "")) {
+            samples.add(org.junit.jupiter.params.provider.Arguments.of("/$defs/ipAddress/pattern", ip,
+                    Rules.ipLiteral(ip) != null));
+        }
+        for (String d : List.of("0s", "500ms", "10s", "2m", "1h", "1h30m", "1m30s", "1s500ms", "9999999ms", "10", "",
+                "1.5s", "-1s", "1s1m", "1ms1s", "5S", "12345678s", "1h1h", "1 s", "m", "ms")) {
+            samples.add(org.junit.jupiter.params.provider.Arguments.of("/$defs/duration/pattern", d,
+                    !Quantities.DURATION_RULE.equals(Quantities.durationMillis(d, 0, Long.MAX_VALUE).problem())));
+        }
+        String health = "/properties/spec/properties/healthCheck/properties/http/properties/path/pattern";
+        for (String path : List.of("/", "/healthz", "/a/b?x=1&y=%20", "/~u", "healthz", "/a b", "/%zz", "/a#b", "/é", "")) {
+            samples.add(org.junit.jupiter.params.provider.Arguments.of(health, path, Rules.httpPath(path) == null));
+        }
+        String ref = "/properties/spec/properties/rootfs/properties/image/properties/ref/pattern";
+        for (String r : List.of("latest", "3.12-slim", "example.com/app:v1", "a--b", "-x", "x-", "a b", "a//b", "a---b", "")) {
+            samples.add(org.junit.jupiter.params.provider.Arguments.of(ref, r, Rules.imageRef(r) == null));
+        }
+        String hosts = "/properties/spec/properties/placement/properties/hosts/items/pattern";
+        for (String h : List.of("web-*", "edge?.example.com", "*", "web_1", "[a]", "", "a b")) {
+            samples.add(org.junit.jupiter.params.provider.Arguments.of(hosts, h, Rules.hostPattern(h) == null));
+        }
+        String options = "/properties/spec/properties/dns/properties/options/items/pattern";
+        for (String o : List.of("ndots:2", "edns0", "single-request-reopen", "ndots: 2", "-x", "", "a b")) {
+            samples.add(org.junit.jupiter.params.provider.Arguments.of(options, o, Rules.dnsOption(o) == null));
+        }
+        String searches = "/properties/spec/properties/dns/properties/searches/items/pattern";
+        for (String d : List.of("example.com", "svc.cluster.local", "a", "-a.com", "a_b.com", "example.com.", "a..b", "")) {
+            samples.add(org.junit.jupiter.params.provider.Arguments.of(searches, d, Rules.domain(d) == null));
+        }
+        return samples.stream();
+    }
+
+    @Test
+    void theSchemasStopSignalsAreTheValidators() throws IOException {
+        JsonNode values = new ObjectMapper().readTree(SCHEMA.toFile()).at("/properties/spec/properties/stopSignal/enum");
+        List<String> expected = new ArrayList<>(Signals.STOP_SIGNALS.keySet());
+        Signals.STOP_SIGNALS.keySet().forEach(name -> expected.add("SIG" + name));
+        List<String> actual = new ArrayList<>();
+        values.forEach(v -> actual.add(v.asText()));
+        assertThat(actual).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     private static void assertExpectedErrors(Path file) throws IOException {

@@ -44,20 +44,22 @@ class TruncationPropertyTest {
         Arbitrary<Optional<String>> memory = Arbitraries.of("256Mi", "1Gi", "1000000", "\"512M\"", "1.5Gi").optional();
         Arbitrary<Optional<String>> cpus = Arbitraries.of("0.5", "2", "\"1.25\"", "1024", "0.001").optional();
         Arbitrary<Optional<String>> policy = Arbitraries.of("Always", "OnFailure", "Never").optional();
-        Arbitrary<Boolean> mounts = Arbitraries.of(true, false);
+        Arbitrary<String> extra = Arbitraries.of("", ", mounts: [{source: /srv/data, destination: /data, readOnly: false}]",
+                ", healthCheck: {http: {port: 8000, path: /healthz}, interval: 5s, failureThreshold: 2}",
+                ", healthCheck: {exec: {command: [/bin/check]}}", ", dependsOn: [db, cache]", ", suspend: true",
+                ", stopSignal: SIGINT, terminationGracePeriod: 1m30s", ", dns: {nameservers: [\"fd00::53\"], options: [edns0]}",
+                ", placement: {hosts: [web-*, edge], hostLabels: {zone: eu}}");
         Arbitrary<String> lead = Arbitraries.of("", "# comment\n", "---\n", "\n");
         Arbitrary<String> trail = Arbitraries.of("", "\n", "\n# end\n", "\n...\n");
-        return Combinators.combine(name, args, cwd, networks, memory, cpus, policy, mounts)
-                .as((n, a, c, net, mem, cpu, pol, mnt) -> {
+        return Combinators.combine(name, args, cwd, networks, memory, cpus, policy, extra)
+                .as((n, a, c, net, mem, cpu, pol, ext) -> {
                     StringBuilder spec = new StringBuilder("{rootfs: {path: /srv/rootfs/" + n + "}, process: {args: [");
                     for (int i = 0; i < a.size(); i++) {
                         spec.append(i == 0 ? "" : ", ").append('"').append(a.get(i)).append('"');
                     }
                     spec.append("]").append(c.map(v -> ", cwd: " + v).orElse("")).append("}");
                     spec.append(", networks: ").append(net);
-                    if (mnt) {
-                        spec.append(", mounts: [{source: /srv/data, destination: /data, readOnly: false}]");
-                    }
+                    spec.append(ext);
                     if (mem.isPresent() || cpu.isPresent()) {
                         spec.append(", resources: {").append(mem.map(v -> "memory: " + v).orElse(""))
                                 .append(mem.isPresent() && cpu.isPresent() ? ", " : "")
@@ -91,7 +93,8 @@ class TruncationPropertyTest {
     @Property(tries = 200)
     void everyCutOfABlockManifestIsReadWithoutFailureAndErrorsPointIntoIt(
             @ForAll @IntRange(min = 0, max = 100_000) int at) {
-        byte[] bytes = (Manifests.FULL + "---\n" + Manifests.MINIMAL.replace("web", "db")).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = (Manifests.FULL + "---\n" + Manifests.MINIMAL.replace("web", "db") + "---\n"
+                + Manifests.LATER.replace("name: web", "name: later")).getBytes(StandardCharsets.UTF_8);
         int cut = at % (bytes.length + 1);
         String prefix = new String(bytes, 0, cut, StandardCharsets.UTF_8);
         ParseResult result = parse(Arrays.copyOf(bytes, cut));
