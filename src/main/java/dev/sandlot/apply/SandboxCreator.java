@@ -95,7 +95,7 @@ final class SandboxCreator {
             step = "runsc run";
             Path log = state.logFile(name);
             Files.createDirectories(log.getParent());
-            host.runsc().run(id.value(), bundle, log);
+            host.runsc().run(id.value(), bundle, log, state.pidFile(id));
             Crashpoint.reached("create:after-run");
             LOG.info("created {} ({})", name, id);
             return id;
@@ -112,7 +112,7 @@ final class SandboxCreator {
 
     private JsonNode attach(SandboxId id, int index, NetworkConfig net, String ifname, Path netnsPath,
             Map<String, Object> runtimeConfig) throws IOException, HostException {
-        AttachmentRecord before = AttachmentRecord.beforeAdd(index, net.name(), ifname, net.bytes());
+        AttachmentRecord before = AttachmentRecord.beforeAdd(index, net.name(), ifname, net.bytes(), runtimeConfig);
         host.state().writeAttachment(id, before);
         JsonNode result = host.cni().add(net, id.value(), netnsPath, ifname, runtimeConfig);
         // Killed here, the result is lost but the record says ADD may have run: DEL still runs.

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,7 +155,8 @@ final class SandboxTeardown {
             return true;
         }
         try {
-            host.cni().del(config, id.value(), netnsPath, a.ifname(), a.added() ? a.record().result() : null);
+            host.cni().del(config, id.value(), netnsPath, a.ifname(), a.added() ? a.record().result() : null,
+                    a.record() == null ? Map.of() : a.record().runtimeConfigOrEmpty());
             host.state().deleteAttachment(id, a);
             return true;
         } catch (HostException e) {

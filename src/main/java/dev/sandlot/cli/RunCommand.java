@@ -53,6 +53,6 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static Notifier notifier() {
-        return Notifier.NONE;
+        return dev.sandlot.control.SystemdNotifier.fromEnvironment();
     }
 }

@@ -217,7 +217,9 @@ public final class Daemon {
             DesiredSandbox want = desired.current().get(name);
             Observation o = observations.fresh(asked);
             remember(o);
-            recordUnseenExits(o.of(name));
+            if (recordUnseenExits(o.of(name))) {
+                o = observations.fresh(observations.now()); // plan with the exit codes just recorded
+            }
             SandboxPlan plan = Planner.planOne(name, want, o.of(name), planContext(o));
             if (plan.inSync()) {
                 if (plan.retryAfter() != null) {
@@ -270,6 +272,9 @@ public final class Daemon {
      */
     private void sandboxExited(int pid, int exitCode) {
         SandboxId id = idByPid.get(pid);
+        if (id == null) {
+            id = idFromPidFiles(pid); // it ended before any observation saw it running
+        }
         if (id != null) {
             LOG.info("{} exited with code {}", id.name(), exitCode);
             try {
@@ -281,18 +286,39 @@ public final class Daemon {
         }
     }
 
-    /** Pins the time an ended process was first seen, so back-off delays count from a fixed point. */
-    private void recordUnseenExits(List<Incarnation> incarnations) {
+    private SandboxId idFromPidFiles(int pid) {
+        try {
+            for (dev.sandlot.state.StoredSandbox s : host.state().loadAll()) {
+                if (s.pid() != null && s.pid() == pid) {
+                    return s.id();
+                }
+            }
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot read records: {}", e.getMessage());
+        }
+        return null;
+    }
+
+    /**
+     * Pins the time an ended process was first seen, so back-off delays count from a fixed point,
+     * with its exit code when this daemon's subreaper collected it.
+     */
+    private boolean recordUnseenExits(List<Incarnation> incarnations) {
+        boolean wrote = false;
+        Subreaper reaper = Subreaper.current();
         for (Incarnation i : incarnations) {
             if (i.runtime() != RuntimeState.RUNNING && i.stored() != null && i.stored().exit() == null
                     && i.exitedAt() != null) {
+                Integer code = reaper == null || i.stored().pid() == null ? null : reaper.exitCode(i.stored().pid());
                 try {
-                    host.state().writeExit(i.id(), new ExitRecord(null, i.exitedAt()));
+                    host.state().writeExit(i.id(), new ExitRecord(code, i.exitedAt()));
+                    wrote = true;
                 } catch (java.io.IOException e) {
                     LOG.warn("cannot record the exit of {}: {}", i.id(), e.getMessage());
                 }
             }
         }
+        return wrote;
     }
 
     private void beat() {

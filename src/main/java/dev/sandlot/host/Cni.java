@@ -85,6 +85,15 @@ public final class Cni {
      */
     public void del(NetworkConfig net, String containerId, Path netnsPath, String ifname, JsonNode prevResult)
             throws CniException {
+        del(net, containerId, netnsPath, ifname, prevResult, Map.of());
+    }
+
+    /**
+     * DEL with the capability arguments ADD had, as libcni replays them: portmap, for one, removes
+     * its rules only when it is told the port mappings again.
+     */
+    public void del(NetworkConfig net, String containerId, Path netnsPath, String ifname, JsonNode prevResult,
+            Map<String, Object> runtimeConfig) throws CniException {
         validate(containerId, ifname);
         JsonNode prev = prevResult != null && !prevResult.isNull() && atLeast(net.cniVersion(), 0, 4)
                 ? prevResult : null;
@@ -94,7 +103,7 @@ public final class Cni {
             ObjectNode plugin = plugins.get(i);
             Call call = new Call("DEL", net, plugin, i, containerId, netnsPath, ifname);
             try {
-                ExecResult r = invoke(call, stdin(net, plugin, prev, Map.of()));
+                ExecResult r = invoke(call, stdin(net, plugin, prev, runtimeConfig));
                 if (r.succeeded()) {
                     continue;
                 }

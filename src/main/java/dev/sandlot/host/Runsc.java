@@ -108,12 +108,23 @@ public final class Runsc {
      * {@link #kill} and {@link #delete} as usual.
      */
     public void run(String id, Path bundleDir, Path logFile) throws HostException {
+        run(id, bundleDir, logFile, null);
+    }
+
+    /**
+     * {@code run -detach}, with runsc writing the sandbox's pid to {@code pidFile} (when not null)
+     * before it returns: a process that exits at once is still known by its pid.
+     */
+    public void run(String id, Path bundleDir, Path logFile, Path pidFile) throws HostException {
         validateId(id);
         long before = sizeOf(logFile);
         ExecResult r;
+        List<String> sub = new ArrayList<>(List.of("run", "-detach", "-bundle", bundleDir.toString()));
+        if (pidFile != null) {
+            sub.addAll(List.of("-pid-file", pidFile.toString()));
+        }
         try {
-            r = runner.run(request(List.of("run", "-detach", "-bundle", bundleDir.toString()), id)
-                    .withOutputFile(logFile));
+            r = runner.run(request(sub, id).withOutputFile(logFile));
         } catch (ProcessTimeoutException e) {
             throw new HostException("runsc run of sandbox " + id + " timed out: " + e.getMessage()
                     + "; runsc output: " + newOutput(logFile, before), e);

@@ -95,6 +95,11 @@ public final class StateStore {
         return sandboxDir(id).resolve("bundle");
     }
 
+    /** Where runsc writes the sandbox's pid at start. */
+    public Path pidFile(SandboxId id) {
+        return sandboxDir(id).resolve("pid");
+    }
+
     public Path logFile(String name) {
         return logsDir().resolve(name + ".log");
     }
@@ -198,6 +203,13 @@ public final class StateStore {
         } catch (IOException e) {
             problems.add("exit record unreadable");
         }
-        return new StoredSandbox(id, record, attachments, exit, problems);
+        Integer pid = null;
+        try {
+            String text = Files.readString(pidFile(id), StandardCharsets.UTF_8).trim();
+            pid = text.matches("\\d{1,9}") ? Integer.valueOf(text) : null;
+        } catch (IOException e) {
+            // not started (yet), or started by a sandlot that did not write one
+        }
+        return new StoredSandbox(id, record, attachments, exit, pid, problems);
     }
 }

@@ -77,7 +77,7 @@ public final class Fixtures {
         RunscContainer container = runtime == RuntimeState.ABSENT ? null
                 : new RunscContainer(id.value(), runtime == RuntimeState.RUNNING ? pid : -1,
                         runtime == RuntimeState.RUNNING ? "running" : "stopped", Path.of("/b"));
-        return new Incarnation(id, new StoredSandbox(id, record, attachments, null, List.of()), container, runtime,
+        return new Incarnation(id, new StoredSandbox(id, record, attachments, null, null, List.of()), container, runtime,
                 netns, List.of(), null, runtime == RuntimeState.RUNNING ? null : CREATED.plusSeconds(1));
     }
 

@@ -68,7 +68,7 @@ class StatusBuilderTest {
             }
         }
         StoredSandbox s = inc.stored();
-        return new Incarnation(inc.id(), new StoredSandbox(s.id(), s.record(), attachments, s.exit(), s.problems()),
+        return new Incarnation(inc.id(), new StoredSandbox(s.id(), s.record(), attachments, s.exit(), s.pid(), s.problems()),
                 inc.container(), inc.runtime(), inc.netnsExists(), inc.missingHostInterfaces(), inc.exitCode(),
                 inc.exitedAt());
     }
