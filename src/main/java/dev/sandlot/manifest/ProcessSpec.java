@@ -12,7 +12,7 @@ import java.util.TreeMap;
  * never empty, {@code cwd} defaults to "/" and {@code user} to {@link User#ROOT}. With an
  * {@link Rootfs#image() image} rootfs, the image config fills in what the manifest does not say,
  * as in Kubernetes: {@code args} empty means the image's Entrypoint followed by its Cmd (non-empty
- * args replace both: they are the whole argv); {@code cwd} null means the image's WorkingDir, else
+ * args are the whole argv and replace both, as a Kubernetes {@code command} does); {@code cwd} null means the image's WorkingDir, else
  * "/"; {@code user} null means the image's User, else 0:0; {@code env} is laid over the image's Env
  * (the manifest wins for a name both set).
  *

@@ -102,6 +102,35 @@ class SchemaConsistencyTest {
         assertThat(Files.readAllLines(hello).get(0)).isEqualTo("# yaml-language-server: $schema=../schema/sandlot-v1.schema.json");
     }
 
+    /**
+     * {@code manifests/examples/}: one file per feature, each valid for the validator and the schema,
+     * read as {@code sandlot validate manifests/examples/} reads the folder (names unique across it).
+     * They live in a subfolder so that applying {@code manifests/} (the quick start) never runs them.
+     */
+    @Test
+    void theExampleManifestsAreValidAsAFolder() throws IOException {
+        Path folder = Path.of("manifests/examples");
+        List<ManifestFile> files = ManifestFiles.read(folder);
+        assertThat(files).extracting(f -> f.path().getFileName().toString()).contains("healthcheck.yaml",
+                "depends-on.yaml", "suspend.yaml", "graceful-stop.yaml", "scheduled.yaml", "ports.yaml", "dns.yaml",
+                "envfrom.yaml", "placement.yaml", "archive-rootfs.yaml", "image-rootfs.yaml");
+        List<Manifest> all = new ArrayList<>();
+        for (ManifestFile file : files) {
+            assertThat(file).as(file.path().toString()).isInstanceOf(ManifestFile.Loaded.class);
+            ParseResult result = ManifestParser.parse(file.path().toString(), ((ManifestFile.Loaded) file).content());
+            assertThat(result.errors()).as(file.path().toString()).isEmpty();
+            all.addAll(result.manifests());
+            for (JsonNode document : documents(file.path())) {
+                assertThat(schema().validate(document)).as(file.path().toString()).isEmpty();
+            }
+            assertThat(Files.readAllLines(file.path()).get(0))
+                    .isEqualTo("# yaml-language-server: $schema=../../schema/sandlot-v1.schema.json");
+        }
+        assertThat(ManifestParser.nameConflicts(all)).isEmpty();
+        assertThat(ManifestFiles.read(Path.of("manifests"))).allSatisfy(f -> assertThat(f.path().getParent())
+                .isEqualTo(Path.of("manifests"))); // the quick start's folder never reaches into examples/
+    }
+
     /** The schema's patterns for the later fields accept exactly what the validator's rules accept. */
     @ParameterizedTest
     @MethodSource("patternSamples")
