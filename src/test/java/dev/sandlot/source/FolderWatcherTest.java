@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,22 +52,54 @@ class FolderWatcherTest {
     @Test
     void aRelistThatThrowsDoesNotStopLaterOnes() throws Exception {
         AtomicInteger relists = new AtomicInteger();
-        CountDownLatch second = new CountDownLatch(2);
         try (FolderWatcher w = new FolderWatcher(folder, Duration.ofMillis(1), () -> {
-            relists.incrementAndGet();
-            second.countDown();
-            if (relists.get() == 1) {
+            if (relists.incrementAndGet() == 1) {
                 throw new IllegalStateException("boom");
             }
         })) {
-            w.schedule();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (relists.get() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(1);
+            while (relists.get() < 2 && System.nanoTime() < deadline) {
+                w.schedule();
+                Thread.sleep(2);
             }
-            w.schedule();
 
-            assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(relists.get()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    @Disabled("BUG: FolderWatcher.schedule() drops an event that arrives while a relist is already running once more "
+            + "than ten debounce periods have passed since the first event of that burst: it sees the pending future "
+            + "not done and returns without scheduling another relist, though the running relist may already have "
+            + "read the changed file. The change then waits for the periodic resync (30 s by default) instead of "
+            + "the debounce (50 ms). An event during a running relist must schedule one more relist after it")
+    void anEventDuringALongRelistGetsARelistOfItsOwn() throws Exception {
+        AtomicInteger relists = new AtomicInteger();
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch second = new CountDownLatch(1);
+        try (FolderWatcher w = new FolderWatcher(folder, Duration.ofMillis(5), () -> {
+            if (relists.incrementAndGet() == 1) {
+                firstRunning.countDown();
+                try {
+                    releaseFirst.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            } else {
+                second.countDown();
+            }
+        })) {
+            w.schedule();
+            assertThat(firstRunning.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(new CountDownLatch(1).await(80, TimeUnit.MILLISECONDS)).isFalse(); // > 10 debounce periods
+
+            w.schedule(); // the file changed again while the relist runs
+            releaseFirst.countDown();
+
+            assertThat(second.await(2, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            releaseFirst.countDown();
         }
     }
 
