@@ -33,9 +33,26 @@ public final class FileTrust {
         return new FileTrust(uid);
     }
 
-    /** Why the folder (or a folder above it) is not trusted, or null. */
+    /**
+     * Why the folder (or a folder above it) is not trusted, or null. Both the path as written and
+     * the real path are judged (as sshd does): a symlink on the way must sit in trusted folders, and
+     * so must what it leads to.
+     */
     public String folderProblem(Path folder) {
         Path dir = folder.toAbsolutePath().normalize();
+        String problem = chainProblem(dir);
+        if (problem != null) {
+            return problem;
+        }
+        try {
+            Path real = folder.toRealPath();
+            return real.equals(dir) ? null : chainProblem(real);
+        } catch (IOException e) {
+            return null; // missing or unreadable: reading the folder reports the real problem
+        }
+    }
+
+    private String chainProblem(Path dir) {
         boolean self = true;
         for (Path p = dir; p != null; p = p.getParent()) {
             String problem = problem(p, !self);
@@ -54,6 +71,12 @@ public final class FileTrust {
 
     private String problem(Path p, boolean ancestor) {
         try {
+            // A symlink's own mode is always 0777 and means nothing (and "chmod go-w" on it would
+            // change its target): folders are also judged by their real path, and a symlinked file
+            // is refused unread where files are read.
+            if (Files.isSymbolicLink(p)) {
+                return null;
+            }
             long uid = ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue();
             int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
             if (uid != 0 && uid != trustedUid) {
