@@ -52,6 +52,12 @@ class SandboxCreatorTest {
         return SandboxId.newFor(name, new SplittableRandom(42));
     }
 
+    /** The runsc run call of {@code id}: detached, its bundle, a pid file in its state folder. */
+    private static String run(SandboxId id) {
+        return "runsc run -detach -bundle $T/state/sandboxes/" + id + "/bundle -pid-file $T/state/sandboxes/" + id
+                + "/pid -- " + id;
+    }
+
     private List<SandboxId> recordedIds() throws IOException {
         return fake.host.state().loadAll().stream().map(StoredSandbox::id).toList();
     }
@@ -66,7 +72,7 @@ class SandboxCreatorTest {
                 "CNI ADD loopback lo lo",
                 "CNI ADD bridge eth0 mynet",
                 "CNI ADD bridge eth1 other",
-                "runsc run -detach -bundle $T/state/sandboxes/" + id + "/bundle -- " + id);
+                run(id));
         ExecRequest run = fake.runner.last();
         assertThat(run.outputFile()).isEqualTo(fake.host.state().logFile("web"));
         assertThat(fake.host.state().logFile("web")).hasContent("runsc: started");
@@ -147,7 +153,7 @@ class SandboxCreatorTest {
         SandboxId id = create(fake.desired("web"));
 
         assertThat(fake.calls()).containsExactly("ip netns add " + id, "CNI ADD loopback lo lo",
-                "runsc run -detach -bundle $T/state/sandboxes/" + id + "/bundle -- " + id);
+                run(id));
     }
 
     @Test
@@ -232,7 +238,7 @@ class SandboxCreatorTest {
                 "ip netns add " + id,
                 "CNI ADD loopback lo lo",
                 "CNI ADD bridge eth0 mynet",
-                "runsc run -detach -bundle $T/state/sandboxes/" + id + "/bundle -- " + id,
+                run(id),
                 "runsc delete -- " + id,
                 "CNI DEL bridge eth0 mynet",
                 "CNI DEL loopback lo lo",
