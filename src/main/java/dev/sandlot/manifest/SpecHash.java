@@ -13,6 +13,13 @@ import java.util.HexFormat;
 /**
  * Hashes the validated spec, not the text: canonical JSON (sorted keys, defaults applied) through
  * SHA-256. Formatting, comments, key order and labels therefore never change it.
+ *
+ * <p>The hash of a running sandbox's spec must survive upgrades, or an upgrade would replace every
+ * sandbox. So the JSON of the first release's components is kept exactly (nulls included: no
+ * mapper-wide inclusion rule, which would drop {@code "archive":null} and change every hash), and
+ * each component added later carries {@code @JsonInclude} (NON_NULL, NON_EMPTY, or NON_DEFAULT
+ * for a boolean) and holds its absent value when unused, so it leaves no trace then. A component
+ * added in future must do the same; {@code SpecHashTest} pins the old canonical JSON and hash.
  */
 public final class SpecHash {
     private static final ObjectMapper CANONICAL = JsonMapper.builder()

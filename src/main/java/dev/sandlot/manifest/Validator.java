@@ -10,7 +10,12 @@ import java.util.regex.Pattern;
 /**
  * Turns one YAML document into a {@link Manifest}, reporting every broken rule of DESIGN.md §1
  * rather than stopping at the first. Judges the text alone: it never looks at the host (whether a
- * rootfs or mount source exists is for plan and apply, DESIGN.md §2).
+ * rootfs, mount source or envFrom file exists is for plan and apply, DESIGN.md §2), nor at other
+ * files (whether dependsOn names exist, and cycles, are checked across the snapshot).
+ *
+ * <p>Rules across fields of one document: an image rootfs makes process, args, cwd and user
+ * optional; a schedule needs restartPolicy Never or OnFailure written out; ports need a network;
+ * dependsOn never names the sandbox itself.
  */
 final class Validator {
     static final String API_VERSION = "sandlot.dev/v1";

@@ -103,6 +103,54 @@ class FuzzTest {
         check(bytes);
     }
 
+    /** Every value slot of the later fields, filled with values of every shape (a refused alias included). */
+    private static final List<String> SLOTS = List.of(
+            "  healthCheck: X", "  healthCheck: {http: X}", "  healthCheck: {http: {port: X}}",
+            "  healthCheck: {http: {port: 80, path: X}}", "  healthCheck: {http: {port: 80, expectStatus: X}}",
+            "  healthCheck: {tcp: X}", "  healthCheck: {tcp: {port: X}}", "  healthCheck: {exec: X}",
+            "  healthCheck: {exec: {command: X}}", "  healthCheck: {exec: {command: [X]}}",
+            "  healthCheck: {tcp: {port: 80}, interval: X}", "  healthCheck: {tcp: {port: 80}, timeout: X}",
+            "  healthCheck: {tcp: {port: 80}, failureThreshold: X}", "  healthCheck: {tcp: {port: 80}, startPeriod: X}",
+            "  healthCheck: {tcp: X, http: X, exec: X, interval: X}", "  dependsOn: X", "  dependsOn: [X, X]",
+            "  suspend: X", "  stopSignal: X", "  terminationGracePeriod: X", "  schedule: X", "  ports: X",
+            "  ports: [X]", "  ports: [{containerPort: X}]", "  ports: [{containerPort: 80, hostPort: X}]",
+            "  ports: [{containerPort: 80, protocol: X}]", "  ports: [{containerPort: 80, hostIP: X}]",
+            "  ports: [{containerPort: X, hostIP: X}, {containerPort: X, hostPort: X, hostIP: X}]", "  dns: X",
+            "  dns: {nameservers: X}", "  dns: {nameservers: [X, X]}", "  dns: {searches: [X]}", "  dns: {options: [X]}",
+            "  placement: X", "  placement: {hosts: X}", "  placement: {hosts: [X]}", "  placement: {hostLabels: X}",
+            "  placement: {hostLabels: {a: X}}", "  rootfs: {image: X}", "  rootfs: {image: {layout: X}}",
+            "  rootfs: {image: {layout: /srv/i, ref: X}}", "  rootfs: {image: {layout: /srv/i}}\n  process: X",
+            "  rootfs: {image: {layout: /srv/i}}\n  process: {args: X, cwd: X, user: X}",
+            "  process: {args: [/bin/x], envFrom: X}", "  process: {args: [/bin/x], envFrom: [X]}");
+    private static final List<String> VALUES = List.of("~", "", "[]", "{}", "[~]", "{a: b}", "0", "-1", "65536", "80",
+            "1e3", "0x50", "0644", "1_000", ".inf", "yes", "on", "true", "\"x\"", "'10s'", "10s", "500ms", "1h1ms",
+            "2001-12-14", "*a", "!!str x", "&a 1", "\"0 0 * * * ?\"", "\"* * * * *\"", "::1", "10.0.0.1", "/srv/x",
+            "/proc/1", "web", "SIGTERM", "STOP", "[a, a]", "\"\\0\"", "9".repeat(40), "\"\\u202e\"");
+
+    @Provide
+    Arbitrary<byte[]> laterFieldSlots() {
+        return Combinators.combine(Arbitraries.of(SLOTS), Arbitraries.of(VALUES).list().ofSize(5),
+                        Arbitraries.of("Always", "Never", "OnFailure"), Arbitraries.of("[]", "[net1]"))
+                .as((slot, values, policy, networks) -> {
+                    String line = slot;
+                    for (String v : values) {
+                        line = line.replaceFirst("X", java.util.regex.Matcher.quoteReplacement(v));
+                    }
+                    String yaml = Manifests.MINIMAL.replace("  rootfs: {path: /srv/rootfs/web}\n",
+                            slot.startsWith("  rootfs") ? "" : "  rootfs: {path: /srv/rootfs/web}\n")
+                            + "  restartPolicy: " + policy + "\n  networks: " + networks + "\n" + line + "\n";
+                    if (slot.contains("process")) {
+                        yaml = yaml.replace("  process: {args: [/bin/true]}\n", "");
+                    }
+                    return yaml.getBytes(StandardCharsets.UTF_8);
+                });
+    }
+
+    @Property(tries = 3000)
+    void anyValueInAnySlotOfTheLaterFieldsNeverEscapes(@ForAll("laterFieldSlots") byte[] bytes) {
+        check(bytes);
+    }
+
     private static void check(byte[] bytes) {
         ParseResult result = ManifestParser.parse("fuzz.yaml", bytes);
         assertThat(result.valid() || !result.errors().isEmpty()).isTrue();
