@@ -49,8 +49,26 @@ public final class CommonOptions {
             description = "Host folder under which bind-mount sources may live; repeatable (default: /srv).")
     List<Path> mountAllowList;
 
-    /** Defaults, then the config file, then these options. */
+    @Option(names = "--host-name", paramLabel = "NAME",
+            description = "This host's name for spec.placement (default: the machine's host name).")
+    String hostName;
+
+    /** Defaults, then the config file, then these options; values that cannot work are refused. */
     public Settings resolve() throws ConfigException {
+        Settings s = merge();
+        if (s.parallelism() < 1) {
+            throw new ConfigException("parallelism: must be at least 1 (it is how many sandboxes are worked on at once)");
+        }
+        if (s.cniBinDirs().isEmpty()) {
+            throw new ConfigException("cniBinDirs: needs at least one folder (default: /opt/cni/bin, /usr/lib/cni)");
+        }
+        if (s.resyncInterval().compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("resyncInterval: must be at least 1s");
+        }
+        return s;
+    }
+
+    private Settings merge() throws ConfigException {
         Settings d = Settings.defaults();
         ConfigFile.Content file = readConfigFile();
         return new Settings(
@@ -69,7 +87,10 @@ public final class CommonOptions {
                 file.metricsAddress() != null ? file.metricsAddress() : d.metricsAddress(),
                 crashLoop(file, "initial", d.crashLoopInitial()),
                 crashLoop(file, "max", d.crashLoopMax()),
-                crashLoop(file, "resetAfter", d.crashLoopReset()));
+                crashLoop(file, "resetAfter", d.crashLoopReset()),
+                hostName != null ? hostName : file.hostName() != null ? file.hostName() : d.hostName(),
+                ConfigFile.hostLabels(file) != null ? ConfigFile.hostLabels(file) : d.hostLabels(),
+                ConfigFile.git(file));
     }
 
     private static java.time.Duration crashLoop(ConfigFile.Content file, String key, java.time.Duration fallback)

@@ -32,6 +32,7 @@ public final class FolderWatcher implements AutoCloseable {
     private WatchKey key;
     private ScheduledFuture<?> pending;
     private long firstPendingNanos;
+    private volatile boolean pendingStarted;
 
     public FolderWatcher(Path folder, Duration debounce, Runnable relist) throws IOException {
         this.folder = folder;
@@ -89,15 +90,17 @@ public final class FolderWatcher implements AutoCloseable {
      */
     public synchronized void schedule() {
         long now = System.nanoTime();
-        if (pending != null && !pending.isDone()) {
+        if (pending != null && !pending.isDone() && !pendingStarted) {
             if (now - firstPendingNanos > debounce.toNanos() * 10) {
-                return;
+                return; // due soon, and it has not read the folder yet: it will see this event
             }
             pending.cancel(false);
         } else {
-            firstPendingNanos = now;
+            firstPendingNanos = now; // none pending, or one already reading: this event needs its own
         }
+        pendingStarted = false;
         pending = timer.schedule(() -> {
+            pendingStarted = true;
             try {
                 relist.run();
             } catch (RuntimeException e) {

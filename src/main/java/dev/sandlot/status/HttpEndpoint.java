@@ -50,7 +50,7 @@ public final class HttpEndpoint implements AutoCloseable {
             server.start();
             LOG.info("serving /metrics and /healthz on http://{}:{}", host, server.getAddress().getPort());
             return new HttpEndpoint(server);
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException | IllegalArgumentException e) {
             LOG.warn("metrics endpoint {} not started ({}); sandboxes are not affected", address, e.getMessage());
             return null;
         }

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -123,11 +122,6 @@ class CommonOptionsTest {
     }
 
     @Test
-    @Disabled("BUG: CommonOptions.resolve accepts values that cannot work and lets them fail later with a runtime "
-            + "exception and no key named: parallelism: 0 (or negative) makes `sandlot run` die in "
-            + "Executors.newFixedThreadPool (IllegalArgumentException from the WorkQueue constructor); cniBinDirs: [] "
-            + "makes every command die in the Cni constructor (\"no CNI bin dirs\", IllegalArgumentException from "
-            + "HostClients.create); resyncInterval: 0s is taken as a resync every millisecond (Timers uses max(1 ms))")
     void valuesThatCannotWorkAreRefusedNamingTheKey() throws IOException {
         List<String> accepted = new ArrayList<>();
         for (String line : List.of("parallelism: 0", "parallelism: -2", "cniBinDirs: []", "resyncInterval: 0s")) {

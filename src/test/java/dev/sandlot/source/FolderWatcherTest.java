@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,11 +67,6 @@ class FolderWatcherTest {
     }
 
     @Test
-    @Disabled("BUG: FolderWatcher.schedule() drops an event that arrives while a relist is already running once more "
-            + "than ten debounce periods have passed since the first event of that burst: it sees the pending future "
-            + "not done and returns without scheduling another relist, though the running relist may already have "
-            + "read the changed file. The change then waits for the periodic resync (30 s by default) instead of "
-            + "the debounce (50 ms). An event during a running relist must schedule one more relist after it")
     void anEventDuringALongRelistGetsARelistOfItsOwn() throws Exception {
         AtomicInteger relists = new AtomicInteger();
         CountDownLatch firstRunning = new CountDownLatch(1);
