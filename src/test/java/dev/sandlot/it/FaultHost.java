@@ -263,22 +263,91 @@ final class FaultHost implements AutoCloseable {
         return host.writeManifest(name, version);
     }
 
+    /** The text of a hello manifest (as {@link TestHost#writeManifest}) with more lines under spec. */
+    String manifestText(String name, String version, String... specLines) {
+        assertThat(name).startsWith(prefix);
+        StringBuilder text = new StringBuilder("""
+                apiVersion: sandlot.dev/v1
+                kind: Sandbox
+                metadata:
+                  name: %s
+                spec:
+                  rootfs:
+                    path: %s
+                  process:
+                    args: ["/bin/httpd", "-f", "-p", "8000", "-h", "/var/www/html"]
+                    cwd: /var/www/html
+                    env: {GREETING: "%s"}
+                  networks: [%s]
+                """.formatted(name, host.rootfs, version, host.network));
+        for (String line : specLines) {
+            text.append("  ").append(line).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** Writes a manifest file with more lines under spec. */
+    Path manifest(String name, String version, String... specLines) throws IOException {
+        return Files.writeString(host.manifests.resolve(name + ".yaml"), manifestText(name, version, specLines));
+    }
+
+    /** The config.json runsc got for this id. */
+    JsonNode bundleConfig(String id) throws IOException {
+        return JSON.readTree(host.stateDir.resolve("sandboxes").resolve(id).resolve("bundle/config.json").toFile());
+    }
+
     // ---- invariants ---------------------------------------------------------------------------
 
     /** What identifies a running sandbox for invariant I1: same id, pid, netns and IP. */
     record Identity(String id, int pid, String ip) {
     }
 
+    /**
+     * Each named sandbox as the host shows it, not as `status` reports it: its one running
+     * container in this host's runsc root (id, pid), its netns, and the IP of its eth0 record.
+     */
     Map<String, Identity> identities(String... names) throws IOException {
-        Map<String, JsonNode> status = status();
+        JsonNode list;
+        try {
+            list = JSON.readTree(TestHost.sh("runsc", "--root", host.runDir.resolve("runsc").toString(), "list",
+                    "--format", "json"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
         Map<String, Identity> ids = new LinkedHashMap<>();
         for (String name : names) {
-            JsonNode row = status.get(name);
-            assertThat(running(row)).as(name + " runs: " + row).isTrue();
-            ids.put(name, new Identity(row.get("id").asText(), row.get("pid").asInt(), row.get("ip").asText()));
-            assertThat(Files.exists(Path.of("/run/netns", row.get("id").asText()))).as("netns of " + name).isTrue();
+            List<JsonNode> running = new ArrayList<>();
+            for (JsonNode c : list.isArray() ? list : JSON.createArrayNode()) {
+                if (c.get("id").asText().startsWith("sandlot-" + name + ".") && "running".equals(c.path("status").asText())
+                        && isRunning(c.path("pid").asInt())) {
+                    running.add(c);
+                }
+            }
+            assertThat(running).as("exactly one running container of " + name).hasSize(1);
+            String id = running.get(0).get("id").asText();
+            assertThat(Path.of("/run/netns", id)).as("netns of " + name).exists();
+            ids.put(name, new Identity(id, running.get(0).get("pid").asInt(), ipOf(id)));
         }
         return ids;
+    }
+
+    private String ipOf(String id) throws IOException {
+        try (Stream<Path> files = Files.list(host.stateDir.resolve("sandboxes").resolve(id))) {
+            Path eth0 = files.filter(p -> p.getFileName().toString().startsWith("attachment-01-eth0-")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no eth0 record for " + id));
+            String address = JSON.readTree(eth0.toFile()).get("result").get("ips").get(0).get("address").asText();
+            return address.substring(0, address.indexOf('/'));
+        }
+    }
+
+    static boolean isRunning(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** I1: each of these sandboxes still runs with the same id (so netns), pid and IP. */
@@ -363,6 +432,11 @@ final class FaultHost implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return 0;
         }
+    }
+
+    /** Runs after everything else of {@link #close()} (e.g. unmounting what a test mounted in the root). */
+    void afterClose(Runnable cleanup) {
+        cleanups.add(cleanup);
     }
 
     // ---- decoys (I3, item 27) -----------------------------------------------------------------
