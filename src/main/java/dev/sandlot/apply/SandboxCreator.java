@@ -162,6 +162,19 @@ final class SandboxCreator {
             if (Files.isSymbolicLink(source)) {
                 throw new ApplyException(name, "mounts", "mount source " + source + " is a symlink; name its target", null);
             }
+            // The allow-list judged the path as written, and runsc follows links when it mounts: a
+            // symlinked folder on the way (/srv/x -> /etc) would bind what it leads to.
+            Path real;
+            try {
+                real = source.toRealPath();
+            } catch (IOException e) {
+                throw new ApplyException(name, "mounts", "mount source " + source + " cannot be resolved ("
+                        + e.getClass().getSimpleName() + ")", e);
+            }
+            if (!real.equals(source)) {
+                throw new ApplyException(name, "mounts", "mount source " + source + " leads through a symlink to "
+                        + real + "; name the real path, under the mount allow-list", null);
+            }
         }
     }
 
