@@ -54,6 +54,7 @@ final class SandboxCreator {
         String name = desired.name();
         SandboxSpec spec = desired.manifest().spec();
         Path rootfs = preflightRootfs(name, spec);
+        SandboxSpec bundleSpec = withEnvFrom(name, spec);
         preflightMounts(name, spec);
         List<NetworkConfig> networks = lookUpNetworks(name, spec);
 
@@ -89,7 +90,7 @@ final class SandboxCreator {
                     : CniResults.firstIpv4(eth0)).getBytes(StandardCharsets.UTF_8));
             step = "bundle";
             Path bundle = state.bundleDir(id);
-            bundles.write(bundle, new BundleParams(id.value(), spec, rootfs, netnsPath,
+            bundles.write(bundle, new BundleParams(id.value(), bundleSpec, rootfs, netnsPath,
                     id.cgroupsPath(), resolvConf, hosts));
             Crashpoint.reached("create:after-bundle");
             step = "runsc run";
@@ -151,6 +152,24 @@ final class SandboxCreator {
                     + " create it (for example from busybox-static) or fix the manifest", null);
         }
         return dir;
+    }
+
+    /**
+     * The spec for the bundle: envFrom files read into the env (the manifest's env wins), at create
+     * time only; records keep the spec with the file names, never the values. A file that is
+     * missing or not root-only fails this sandbox alone. A changed file does not replace a running
+     * sandbox (docs/gitops.md: roll it with a new file name, or sandlot down NAME).
+     */
+    static SandboxSpec withEnvFrom(String name, SandboxSpec spec) throws ApplyException {
+        if (spec.process().envFrom().isEmpty()) {
+            return spec;
+        }
+        try {
+            return spec.withProcess(spec.process().withEnv(
+                    EnvFiles.merge(spec.process().envFrom(), spec.process().env())));
+        } catch (EnvFiles.EnvFileException e) {
+            throw new ApplyException(name, "envFrom", e.getMessage(), null);
+        }
     }
 
     private static void preflightMounts(String name, SandboxSpec spec) throws ApplyException {

@@ -4,8 +4,7 @@ import dev.sandlot.config.ConfigException;
 import dev.sandlot.host.HostException;
 import dev.sandlot.observe.Observation;
 import dev.sandlot.source.DesiredState;
-import dev.sandlot.source.FolderSource;
-import dev.sandlot.source.MountGuard;
+import dev.sandlot.source.Sources;
 import dev.sandlot.source.SourceUnavailableException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -41,10 +40,8 @@ abstract class ConvergeCommand {
             context.host.state().init();
         }
         Observation observed = context.host.observer().observe();
-        MountGuard guard = changesHost ? new MountGuard(context.settings.stateDir())
-                : MountGuard.checkOnly(context.settings.stateDir());
-        DesiredState desired = FolderSource.readOnce(context.settings.manifestsDir(),
-                context.settings.mountAllowList(), context.host.state().loadAll(), guard);
+        DesiredState desired = Sources.readOnce(Sources.open(context.settings, changesHost),
+                context.host.state().loadAll());
         return new Snapshot(context, desired, observed);
     }
 

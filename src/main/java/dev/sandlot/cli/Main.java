@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             ExecCommand.class,
             DownCommand.class,
             DoctorCommand.class,
+            SyncCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class,
             picocli.AutoComplete.GenerateCompletion.class,
         })

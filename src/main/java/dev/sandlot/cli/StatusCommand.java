@@ -1,8 +1,7 @@
 package dev.sandlot.cli;
 
 import dev.sandlot.source.DesiredState;
-import dev.sandlot.source.FolderSource;
-import dev.sandlot.source.MountGuard;
+import dev.sandlot.source.Sources;
 import dev.sandlot.source.SourceUnavailableException;
 import dev.sandlot.status.SandboxStatus;
 import dev.sandlot.status.StatusBuilder;
@@ -45,6 +44,7 @@ final class StatusCommand extends ConvergeCommand implements Callable<Integer> {
                 out().println(StatusFile.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
             } else {
                 printTable(rows);
+                printSource(s.context());
             }
             return 0;
         } catch (Exception e) {
@@ -59,13 +59,28 @@ final class StatusCommand extends ConvergeCommand implements Callable<Integer> {
         var observed = context.host.observer().observe();
         DesiredState desired;
         try {
-            desired = FolderSource.readOnce(context.settings.manifestsDir(), context.settings.mountAllowList(),
-                    context.host.state().loadAll(), MountGuard.checkOnly(context.settings.stateDir()));
+            desired = Sources.readOnce(Sources.open(context.settings, false), context.host.state().loadAll());
         } catch (SourceUnavailableException e) {
             err().println("warning: " + e.getMessage());
             desired = DesiredState.empty();
         }
         return new Snapshot(context, desired, observed);
+    }
+
+    /** With a git source: the commit the daemon (or the last apply) applied, and its problem. */
+    private void printSource(Context context) {
+        dev.sandlot.source.SourceStatus source = Sources.open(context.settings, false).status();
+        if (source.revision() == null) {
+            return;
+        }
+        dev.sandlot.source.SourceStatus recorded = new StatusFile(context.settings.runDir()).readSource();
+        out().println();
+        out().println("source: " + source.kind() + " " + source.location() + " at " + source.revision()
+                + (source.appliedAt() == null ? "" : ", applied " + age(Duration.between(source.appliedAt(),
+                Instant.now())) + " ago (" + source.appliedAt() + ")"));
+        if (recorded != null && recorded.problem() != null) {
+            out().println("source problem (as the daemon last saw it): " + recorded.problem());
+        }
     }
 
     private void printTable(List<SandboxStatus> rows) {

@@ -12,6 +12,9 @@ import java.util.List;
  * @param crashLoopInitial the wait before the second restart in a row (then doubling)
  * @param crashLoopMax     the longest wait between restarts
  * @param crashLoopReset   how long a sandbox must have run for its restarts to count from zero again
+ * @param hostName         this host's name for {@code spec.placement.hosts} (default: the machine's host name)
+ * @param hostLabels       this host's labels for {@code spec.placement.hostLabels}
+ * @param git              the {@code git:} source, or null: the manifests folder
  */
 public record Settings(
         Path manifestsDir,
@@ -28,7 +31,10 @@ public record Settings(
         String metricsAddress,
         Duration crashLoopInitial,
         Duration crashLoopMax,
-        Duration crashLoopReset) {
+        Duration crashLoopReset,
+        String hostName,
+        java.util.Map<String, String> hostLabels,
+        GitSettings git) {
 
     public static final Path DEFAULT_CONFIG = Path.of("/etc/sandlot/config.yaml");
 
@@ -36,6 +42,7 @@ public record Settings(
         cniBinDirs = List.copyOf(cniBinDirs);
         runscFlags = List.copyOf(runscFlags);
         mountAllowList = List.copyOf(mountAllowList);
+        hostLabels = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(hostLabels));
     }
 
     public static Settings defaults() {
@@ -54,7 +61,20 @@ public record Settings(
                 "127.0.0.1:9464",
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(5),
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(10),
+                machineHostName(),
+                java.util.Map.of(),
+                null);
+    }
+
+    /** The kernel's host name (of this UTS namespace), as {@code hostname} prints it. */
+    public static String machineHostName() {
+        try {
+            String name = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            return name.isEmpty() ? "localhost" : name;
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     /** runsc's state root: always inside the run dir, so sandlot only ever sees its own containers. */

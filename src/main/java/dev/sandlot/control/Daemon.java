@@ -18,12 +18,12 @@ import dev.sandlot.state.ExitRecord;
 import dev.sandlot.state.SandboxId;
 import dev.sandlot.source.DesiredState;
 import dev.sandlot.source.DesiredStore;
-import dev.sandlot.source.FolderManifestSource;
 import dev.sandlot.source.ManifestSource;
 import dev.sandlot.source.FolderWatcher;
 import dev.sandlot.source.LastKnownGood;
-import dev.sandlot.source.MountGuard;
+import dev.sandlot.source.SourceStatus;
 import dev.sandlot.source.SourceUnavailableException;
+import dev.sandlot.source.Sources;
 import dev.sandlot.status.HttpEndpoint;
 import dev.sandlot.status.Metrics;
 import dev.sandlot.status.SandboxStatus;
@@ -76,6 +76,7 @@ public final class Daemon {
     private Timers timers;
     private volatile Instant lastLoopBeat = Instant.now();
     private final ManifestSource source;
+    private SourceStatus lastSource;
     private DesiredStore desired;
     private FolderWatcher watcher;
 
@@ -88,8 +89,7 @@ public final class Daemon {
         this.observations = new ObservationCache(() -> host.observer().observe(), System::nanoTime);
         this.recorder = new StatusRecorder(settings.runDir(), dev.sandlot.plan.CrashLoopPolicy.of(settings));
         this.metrics = new Metrics(this::cgroupsByName, new Cgroups());
-        this.source = new FolderManifestSource(settings.manifestsDir(), settings.mountAllowList(),
-                new MountGuard(settings.stateDir()));
+        this.source = Sources.open(settings, true);
         this.health = new HealthMonitor(host.runsc(), new HealthListener());
         this.logRotation = new LogRotation(host.state().stateDir().resolve("logs"), 10L << 20, 3);
     }
@@ -117,13 +117,19 @@ public final class Daemon {
         watcher.start();
         HttpEndpoint endpoint = HttpEndpoint.start(settings.metricsAddress(), metrics, this::healthy);
         timers.every("resync", settings.resyncInterval(), this::resync);
+        if (source.pollInterval() != null) {
+            timers.every("fetch", source.pollInterval(), () -> {
+                source.refreshNow();
+                relist();
+            });
+        }
         timers.every("status", Duration.ofMillis(500), this::writeStatusIfDirty);
         Duration watchdog = notifier.watchdogInterval();
         timers.every("watchdog", watchdog == null ? Duration.ofSeconds(10) : watchdog.dividedBy(3), this::beat);
         timers.start();
         notifier.ready();
-        notifier.status("watching " + settings.manifestsDir() + ": " + names.size() + " sandboxes");
-        LOG.info("sandlot running: manifests {}, {} sandboxes, {} workers", settings.manifestsDir(), names.size(),
+        notifier.status("watching " + source.describe() + ": " + names.size() + " sandboxes");
+        LOG.info("sandlot running: {}, {} sandboxes, {} workers", source.describe(), names.size(),
                 settings.parallelism());
         try {
             stopRequested.await();
@@ -184,6 +190,19 @@ public final class Daemon {
                 LOG.error("{}", e.getMessage());
             }
             desired.unavailable(e.getMessage());
+            statusDirty.set(true);
+        } finally {
+            publishSource();
+        }
+    }
+
+    /** The applied commit (git) and the source's problem, into metrics and the status file. */
+    private void publishSource() {
+        SourceStatus now = source.status();
+        if (!now.equals(lastSource)) {
+            lastSource = now;
+            metrics.source(now);
+            recorder.source(now);
             statusDirty.set(true);
         }
     }

@@ -38,6 +38,11 @@ public record ProcessSpec(
         this(args, cwd, env, user, List.of());
     }
 
+    /** This process with {@code env} as its whole environment and no {@code envFrom} (the files read into it). */
+    public ProcessSpec withEnv(Map<String, String> env) {
+        return new ProcessSpec(args, cwd, env, user, List.of());
+    }
+
     public record User(long uid, long gid) {
         public static final User ROOT = new User(0, 0);
     }

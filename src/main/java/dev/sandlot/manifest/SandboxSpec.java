@@ -78,6 +78,12 @@ public record SandboxSpec(
                 null, List.of(), false, null, null, null, List.of(), null, null);
     }
 
+    /** This spec with another process (the bundle's, with envFrom files read into its env). */
+    public SandboxSpec withProcess(ProcessSpec other) {
+        return new SandboxSpec(rootfs, other, hostname, networks, mounts, resources, restartPolicy, healthCheck,
+                dependsOn, suspend, stopSignal, terminationGracePeriodMillis, schedule, ports, dns, placement);
+    }
+
     /** The signal that asks the process to stop, without "SIG": {@code TERM} unless the manifest says otherwise. */
     public String effectiveStopSignal() {
         return stopSignal == null ? DEFAULT_STOP_SIGNAL : stopSignal;

@@ -25,6 +25,11 @@ public final class FolderManifestSource implements ManifestSource {
         return "folder " + folder;
     }
 
+    @Override
+    public SourceStatus status() {
+        return new SourceStatus("folder", folder.toString(), null, null, null);
+    }
+
     public Path folder() {
         return folder;
     }

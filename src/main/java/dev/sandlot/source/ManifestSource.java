@@ -17,4 +17,14 @@ public interface ManifestSource {
     /** Asks for a fresh read at once (SIGHUP, `sandlot sync`); a folder needs nothing. */
     default void refreshNow() {
     }
+
+    /** How often the daemon should ask for a fresh read ({@link #refreshNow()} then a read); null: never. */
+    default java.time.Duration pollInterval() {
+        return null;
+    }
+
+    /** What is applied now, for status and metrics. */
+    default SourceStatus status() {
+        return new SourceStatus("folder", describe(), null, null, null);
+    }
 }

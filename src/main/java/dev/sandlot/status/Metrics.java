@@ -26,6 +26,8 @@ public final class Metrics {
     private final Counter actions;
     private final Gauge manifestErrors;
     private final Counter restarts;
+    private final io.prometheus.metrics.core.metrics.Info sourceInfo;
+    private final Gauge sourceApplied;
 
     /** What the per-sandbox callbacks read: name → cgroups path of its running incarnation. */
     public Metrics(Supplier<Map<String, String>> cgroupsByName, Cgroups cgroups) {
@@ -47,6 +49,11 @@ public final class Metrics {
         restarts = Counter.builder().name("sandlot_sandbox_restarts_total")
                 .help("Sandboxes recreated after their process or network was lost").labelNames("name")
                 .register(registry);
+        sourceInfo = io.prometheus.metrics.core.metrics.Info.builder().name("sandlot_source")
+                .help("The manifest source; revision is the applied git commit (empty for a folder)")
+                .labelNames("kind", "revision").register(registry);
+        sourceApplied = Gauge.builder().name("sandlot_source_applied_timestamp_seconds")
+                .help("When the applied git commit became the desired state (Unix time)").register(registry);
         GaugeWithCallback.builder().name("sandlot_sandbox_memory_bytes")
                 .help("Memory use of each running sandbox, from its cgroup").labelNames("name")
                 .callback(cb -> cgroupsByName.get().forEach((name, path) -> cgroups.usage(path)
@@ -83,6 +90,14 @@ public final class Metrics {
 
     public void manifestErrors(int files) {
         manifestErrors.set(files);
+    }
+
+    /** The source and its applied revision: one series with value 1, as Prometheus info metrics do. */
+    public void source(dev.sandlot.source.SourceStatus status) {
+        sourceInfo.setLabelValues(status.kind(), status.revision() == null ? "" : status.revision());
+        if (status.appliedAt() != null) {
+            sourceApplied.set(status.appliedAt().toEpochMilli() / 1000.0);
+        }
     }
 
     public void write(OutputStream out) throws IOException {

@@ -26,9 +26,20 @@ public final class StatusFile {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    /** The file's content. */
+    /**
+     * The file's content.
+     *
+     * @param source where the desired state came from: with git, the applied commit and when it
+     *               was applied; null in files written before it existed
+     */
     public record Content(Instant writtenAt, long pid, List<SandboxStatus> sandboxes,
-            Map<String, StatusBuilder.History> history, Map<String, List<String>> fileErrors) {
+            Map<String, StatusBuilder.History> history, Map<String, List<String>> fileErrors,
+            dev.sandlot.source.SourceStatus source) {
+
+        public Content(Instant writtenAt, long pid, List<SandboxStatus> sandboxes,
+                Map<String, StatusBuilder.History> history, Map<String, List<String>> fileErrors) {
+            this(writtenAt, pid, sandboxes, history, fileErrors, null);
+        }
     }
 
     private final Path file;
@@ -50,6 +61,15 @@ public final class StatusFile {
             return Map.of();
         } catch (IOException e) {
             return Map.of();
+        }
+    }
+
+    /** The source part, or null when there is none or the file cannot be read. */
+    public dev.sandlot.source.SourceStatus readSource() {
+        try {
+            return JSON.readValue(Files.readAllBytes(file), Content.class).source();
+        } catch (IOException e) {
+            return null;
         }
     }
 

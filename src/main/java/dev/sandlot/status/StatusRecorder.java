@@ -19,6 +19,7 @@ public final class StatusRecorder {
     private final Map<String, StatusBuilder.History> history;
 
     private final dev.sandlot.plan.CrashLoopPolicy crashLoop;
+    private volatile dev.sandlot.source.SourceStatus source;
 
     public StatusRecorder(Path runDir) {
         this(runDir, dev.sandlot.plan.CrashLoopPolicy.DEFAULT);
@@ -39,6 +40,11 @@ public final class StatusRecorder {
                     : result.created() != null ? 0 : h.consecutiveRestarts();
             return new StatusBuilder.History(result.ok() ? null : result.error(), restarts, consecutive, h.runs());
         });
+    }
+
+    /** What the source applied (the git commit), written into the status file from now on. */
+    public void source(dev.sandlot.source.SourceStatus status) {
+        this.source = status;
     }
 
     /** A scheduled sandbox's run ended and its incarnation is being replaced: keep it in the history. */
@@ -79,6 +85,7 @@ public final class StatusRecorder {
         history.keySet().removeIf(n -> desired.get(n) == null && observed.of(n).isEmpty());
         Map<String, StatusBuilder.History> snapshot = history();
         file.write(new StatusFile.Content(Instant.now(), ProcessHandle.current().pid(),
-                StatusBuilder.build(desired, observed, snapshot, context, readiness), snapshot, desired.fileErrors()));
+                StatusBuilder.build(desired, observed, snapshot, context, readiness), snapshot, desired.fileErrors(),
+                source));
     }
 }
