@@ -229,7 +229,7 @@ public final class Daemon {
 
     /** One pass for one name; false asks the queue to retry with backoff. */
     boolean reconcile(String name) {
-        long asked = observations.now();
+        long asked = queue.since(name); // an observation started since then shows all this pass needs
         long start = System.nanoTime();
         MDC.put("sandbox", name);
         try {
@@ -307,11 +307,7 @@ public final class Daemon {
 
     private SandboxId idFromPidFiles(int pid) {
         try {
-            for (dev.sandlot.state.StoredSandbox s : host.state().loadAll()) {
-                if (s.pid() != null && s.pid() == pid) {
-                    return s.id();
-                }
-            }
+            return host.state().findByPid(pid).orElse(null); // called for every orphan reaped: stays cheap
         } catch (java.io.IOException e) {
             LOG.warn("cannot read records: {}", e.getMessage());
         }

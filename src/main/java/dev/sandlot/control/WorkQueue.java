@@ -1,8 +1,10 @@
 package dev.sandlot.control;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,6 +35,7 @@ public final class WorkQueue {
     private final LinkedHashSet<String> queued = new LinkedHashSet<>();
     private final Set<String> processing = new HashSet<>();
     private final Set<String> dirty = new HashSet<>();
+    private final Map<String, Long> askedAt = new HashMap<>();
     private final Backoff backoff;
     private final ExecutorService workers;
     private final ScheduledExecutorService delays;
@@ -67,10 +70,30 @@ public final class WorkQueue {
                 return;
             }
             if (processing.contains(key)) {
-                dirty.add(key);
-            } else if (queued.add(key)) {
-                changed.signal();
+                dirty.add(key); // its next pass starts after this one ends: since() is set then
+            } else {
+                askedAt.put(key, System.nanoTime());
+                if (queued.add(key)) {
+                    changed.signal();
+                }
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For the key being processed: when it was last asked for, or when its previous pass ended if
+     * that was later (a {@link System#nanoTime()} value). What the pass must see happened before
+     * then, so any observation of the host started since will do: passes of a burst share one
+     * instead of each making its own (thirty names renamed into the folder at once cost one
+     * {@code runsc list}, not one per worker turn).
+     */
+    public long since(String key) {
+        lock.lock();
+        try {
+            Long at = askedAt.get(key);
+            return at != null ? at : System.nanoTime();
         } finally {
             lock.unlock();
         }
@@ -141,8 +164,11 @@ public final class WorkQueue {
                     retry = backoff.next(key);
                 }
                 if (dirty.remove(key) && !shuttingDown) {
+                    askedAt.put(key, System.nanoTime()); // after the event and after this pass
                     queued.add(key);
                     changed.signal();
+                } else {
+                    askedAt.remove(key); // the next add sets it again
                 }
             } finally {
                 lock.unlock();
