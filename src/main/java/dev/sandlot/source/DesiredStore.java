@@ -10,12 +10,19 @@ import java.util.TreeSet;
  * keeps the current state (and says why) instead of emptying it.
  */
 public final class DesiredStore {
-    private DesiredState current = DesiredState.empty();
+    private DesiredState current;
     private LastKnownGood lastKnownGood;
     private String sourceProblem;
 
+    /**
+     * Until the first complete snapshot, the desired state is the last known good itself (for a
+     * daemon: what its records say runs): a source that cannot be read at start (a repository
+     * not reachable, a folder not mounted) then removes nothing, as kubelet waits for every source
+     * before it deletes.
+     */
     public DesiredStore(LastKnownGood initial) {
         this.lastKnownGood = initial;
+        this.current = new DesiredState(initial.byName(), java.util.Map.of());
     }
 
     /** Takes a complete snapshot of the files; returns the names whose desired sandbox changed. */
