@@ -90,6 +90,9 @@ final class SandboxTeardown {
                     failed.add(a);
                 }
             }
+            // Only a DEL that found the netns removed its NAT chain: one deleted from outside while
+            // the DELs ran counts as gone.
+            netnsExisted = netnsExisted && host.netns().exists(id.value());
             Crashpoint.reached("teardown:after-cni-del");
             step = "netns delete";
             host.netns().delete(id.value());

@@ -301,6 +301,28 @@ class CniFaultIT {
         assertInvariants(0);
     }
 
+    @Test
+    void aNetnsDeletedFromOutsideWhileItsDelRunsLeavesNoNatChain() throws Exception {
+        fh.manifest("rc-race", "v1");
+        fh.apply();
+        String id = idOf("rc-race");
+        fh.failCni("DEL delay:3 1 *rc-race*:eth0:bridge");
+        Files.delete(fh.host.manifests.resolve("rc-race.yaml"));
+        java.util.concurrent.CompletableFuture<TestHost.Run> apply =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> fh.sandlot("apply"));
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (fh.cniCalls().stream().noneMatch(c -> c.id().equals(id) && c.action().equals("delay:3"))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        // While the bridge's DEL waits, the netns goes (an admin's cleanup script, a reboot race).
+        TestHost.sh("ip", "netns", "delete", id);
+        TestHost.Run run = apply.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(TestHost.sh("iptables", "-t", "nat", "-S")).doesNotContain(id);
+        assertInvariants(0);
+    }
+
     // ---- item 23 ------------------------------------------------------------------------------
 
     @Test
