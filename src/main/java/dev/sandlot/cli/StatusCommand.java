@@ -35,7 +35,7 @@ final class StatusCommand extends ConvergeCommand implements Callable<Integer> {
             StatusRecorder recorder = new StatusRecorder(s.context().settings.runDir(),
                     CrashLoopPolicy.of(s.context().settings));
             List<SandboxStatus> rows = StatusBuilder.build(s.desired(), s.observed(), recorder.history(),
-                    recorder.planContext(s.observed().at(), s.desired(), s.observed(), java.util.Set.of(),
+                    recorder.planContext(s.observed().at(), s.desired(), s.observed(), null,
                             java.util.Map.of()), java.util.Map.of());
             if (name != null) {
                 rows = rows.stream().filter(r -> r.name().equals(name)).toList();

@@ -222,6 +222,7 @@ public final class Daemon {
                 queue.add(p.name());
             }
             logRotation.rotate();
+            host.rootfs().collect(host.state());
         } catch (Exception e) {
             LOG.warn("resync could not observe the host: {}", e.getMessage());
         }
@@ -386,7 +387,8 @@ public final class Daemon {
     }
 
     private dev.sandlot.plan.PlanContext planContext(Observation o) {
-        return recorder.planContext(Instant.now(), desired.current(), o, health.notReady(), runRequests);
+        return recorder.planContext(Instant.now(), desired.current(), o, health.ready(), runRequests)
+                .withRootfsDigests(host.rootfs().currentDigests(desired.current()));
     }
 
     /** Keeps one cron job per scheduled sandbox, in step with the manifests. */

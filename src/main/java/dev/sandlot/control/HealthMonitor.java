@@ -142,11 +142,11 @@ final class HealthMonitor implements AutoCloseable {
         return ready;
     }
 
-    /** Names whose health check currently fails (running, but not Ready). */
-    Set<String> notReady() {
+    /** Names whose health check has passed (and not failed since). */
+    Set<String> ready() {
         Set<String> names = new java.util.HashSet<>();
         readiness().forEach((name, ready) -> {
-            if (!ready) {
+            if (ready) {
                 names.add(name);
             }
         });

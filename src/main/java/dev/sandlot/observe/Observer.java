@@ -79,7 +79,10 @@ public final class Observer {
             RunscContainer c = containers.get(id.value());
             RuntimeState runtime = runtimeOf(c);
             ExitRecord exit = s == null ? null : s.exit();
-            Instant exitedAt = exit != null ? exit.at() : runtime == RuntimeState.RUNNING ? null : now;
+            // Only a process that started can have ended: an incarnation runsc never ran (a create
+            // under way, or one that died half-way) has no pid file and is not an exit.
+            boolean started = s == null || s.pid() != null || c != null;
+            Instant exitedAt = exit != null ? exit.at() : runtime == RuntimeState.RUNNING || !started ? null : now;
             Incarnation inc = new Incarnation(id, s, c, runtime, namespaces.contains(id.value()),
                     s == null ? List.of() : missingHostInterfaces(s), exit == null ? null : exit.exitCode(),
                     runtime == RuntimeState.RUNNING && exit == null ? null : exitedAt);

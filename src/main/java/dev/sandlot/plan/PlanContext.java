@@ -18,15 +18,30 @@ import java.util.Set;
  * @param ready       names that are Ready now
  * @param dependents  name → names that depend on it, still exist on the host and are leaving too
  * @param runRequests name → when a scheduled run was last requested
+ * @param rootfsDigests name → the content digest its archive or image rootfs names on the host now
+ *                    (the file's sha256, the manifest digest of the image ref); a running sandbox
+ *                    recorded with another digest is replaced. Names left out are not compared.
  */
 public record PlanContext(Instant now, CrashLoopPolicy crashLoop, Map<String, Integer> consecutiveRestarts,
-        Set<String> ready, Map<String, Set<String>> dependents, Map<String, Instant> runRequests) {
+        Set<String> ready, Map<String, Set<String>> dependents, Map<String, Instant> runRequests,
+        Map<String, String> rootfsDigests) {
 
     public PlanContext {
         consecutiveRestarts = Map.copyOf(consecutiveRestarts);
         ready = Set.copyOf(ready);
         dependents = Map.copyOf(dependents);
         runRequests = Map.copyOf(runRequests);
+        rootfsDigests = rootfsDigests == null ? Map.of() : Map.copyOf(rootfsDigests);
+    }
+
+    public PlanContext(Instant now, CrashLoopPolicy crashLoop, Map<String, Integer> consecutiveRestarts,
+            Set<String> ready, Map<String, Set<String>> dependents, Map<String, Instant> runRequests) {
+        this(now, crashLoop, consecutiveRestarts, ready, dependents, runRequests, Map.of());
+    }
+
+    /** This context with the rootfs content digests found on the host (I/O the caller did). */
+    public PlanContext withRootfsDigests(Map<String, String> digests) {
+        return new PlanContext(now, crashLoop, consecutiveRestarts, ready, dependents, runRequests, digests);
     }
 
     public PlanContext(Instant now, CrashLoopPolicy crashLoop, Map<String, Integer> consecutiveRestarts) {
@@ -43,9 +58,11 @@ public record PlanContext(Instant now, CrashLoopPolicy crashLoop, Map<String, In
 
     /**
      * This context completed from the whole picture: a sandbox is Ready when it runs as the planner
-     * wants it and is not in {@code notReady} (those whose health check fails).
+     * wants it and, if it has a health check, that check has passed ({@code healthReady} holds the
+     * names whose check passes; null when nobody runs checks, as in a one-shot apply: then running
+     * counts as Ready).
      */
-    public PlanContext completedWith(DesiredState desired, Observation observed, Set<String> notReady,
+    public PlanContext completedWith(DesiredState desired, Observation observed, Set<String> healthReady,
             Map<String, Instant> requests) {
         Set<String> readyNow = new HashSet<>();
         Map<String, Set<String>> leaving = new HashMap<>();
@@ -53,7 +70,8 @@ public record PlanContext(Instant now, CrashLoopPolicy crashLoop, Map<String, In
             String name = e.getKey();
             var want = desired.get(name);
             boolean running = want != null && e.getValue().stream().anyMatch(i -> Planner.problem(i, want) == null);
-            if (running && !notReady.contains(name)) {
+            boolean checked = want != null && want.manifest().spec().healthCheck() != null && healthReady != null;
+            if (running && (!checked || healthReady.contains(name))) {
                 readyNow.add(name);
             }
             if (want != null) {
@@ -69,6 +87,6 @@ public record PlanContext(Instant now, CrashLoopPolicy crashLoop, Map<String, In
                 }
             }
         }
-        return new PlanContext(now, crashLoop, consecutiveRestarts, readyNow, leaving, requests);
+        return new PlanContext(now, crashLoop, consecutiveRestarts, readyNow, leaving, requests, rootfsDigests);
     }
 }

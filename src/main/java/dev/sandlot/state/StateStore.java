@@ -111,12 +111,29 @@ public final class StateStore {
         AtomicFiles.write(sandboxDir(id).resolve("sandbox.json"), JSON.writeValueAsBytes(record));
     }
 
-    /** Records how the process of {@code id} ended; the first record wins (it is the most exact). */
-    public void writeExit(SandboxId id, ExitRecord exit) throws IOException {
+    /**
+     * Records how the process of {@code id} ended. The first record wins, except that a known exit
+     * code completes a record that had none (a pass can see the zombie a moment before the
+     * subreaper reaps it and learns the code); the first time is kept.
+     */
+    public synchronized void writeExit(SandboxId id, ExitRecord exit) throws IOException {
         Path file = sandboxDir(id).resolve("exit.json");
-        if (Files.isDirectory(sandboxDir(id)) && !Files.exists(file)) {
-            AtomicFiles.write(file, JSON.writeValueAsBytes(exit));
+        if (!Files.isDirectory(sandboxDir(id))) {
+            return;
         }
+        if (Files.exists(file)) {
+            ExitRecord old;
+            try {
+                old = JSON.readValue(Files.readAllBytes(file), ExitRecord.class);
+            } catch (IOException e) {
+                old = null;
+            }
+            if (old != null && (old.exitCode() != null || exit.exitCode() == null)) {
+                return;
+            }
+            exit = new ExitRecord(exit.exitCode(), old == null ? exit.at() : old.at());
+        }
+        AtomicFiles.write(file, JSON.writeValueAsBytes(exit));
     }
 
     public void writeAttachment(SandboxId id, AttachmentRecord record) throws IOException {

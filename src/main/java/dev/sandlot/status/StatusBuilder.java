@@ -63,7 +63,7 @@ public final class StatusBuilder {
 
     public static List<SandboxStatus> build(DesiredState desired, Observation observed, Map<String, History> history) {
         return build(desired, observed, history, new PlanContext(observed.at(), CrashLoopPolicy.DEFAULT,
-                consecutiveRestarts(history)).completedWith(desired, observed, java.util.Set.of(), Map.of()), Map.of());
+                consecutiveRestarts(history)).completedWith(desired, observed, null, Map.of()), Map.of());
     }
 
     /**

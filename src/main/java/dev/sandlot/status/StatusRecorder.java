@@ -62,12 +62,13 @@ public final class StatusRecorder {
 
     /**
      * The planner's context now: back-off policy, each name's consecutive restarts, readiness
-     * ({@code notReady}: running but failing their health check) and scheduled run requests.
+     * ({@code healthReady}: names whose health check passes, or null without health checks) and
+     * scheduled run requests.
      */
     public dev.sandlot.plan.PlanContext planContext(Instant now, DesiredState desired, Observation observed,
-            java.util.Set<String> notReady, Map<String, Instant> runRequests) {
+            java.util.Set<String> healthReady, Map<String, Instant> runRequests) {
         return new dev.sandlot.plan.PlanContext(now, crashLoop,
-                StatusBuilder.consecutiveRestarts(history())).completedWith(desired, observed, notReady, runRequests);
+                StatusBuilder.consecutiveRestarts(history())).completedWith(desired, observed, healthReady, runRequests);
     }
 
     public Map<String, StatusBuilder.History> history() {
@@ -76,7 +77,7 @@ public final class StatusRecorder {
 
     /** Writes status rows for every name desired or observed; forgets names that are neither. */
     public void write(DesiredState desired, Observation observed) throws IOException {
-        write(desired, observed, planContext(Instant.now(), desired, observed, java.util.Set.of(), Map.of()), Map.of());
+        write(desired, observed, planContext(Instant.now(), desired, observed, null, Map.of()), Map.of());
     }
 
     /** Like {@link #write(DesiredState, Observation)}, with the daemon's context and readiness. */

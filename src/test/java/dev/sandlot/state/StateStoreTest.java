@@ -325,6 +325,18 @@ class StateStoreTest {
     }
 
     @Test
+    void aKnownExitCodeCompletesARecordThatHadNoneAndKeepsItsTime() throws IOException {
+        store.writeSandbox(record(WEB));
+        Instant seen = Instant.parse("2026-11-27T10:20:00Z");
+
+        store.writeExit(WEB, new ExitRecord(null, seen));
+        store.writeExit(WEB, new ExitRecord(3, seen.plusMillis(5)));
+        store.writeExit(WEB, new ExitRecord(9, seen.plusSeconds(1)));
+
+        assertThat(store.load(WEB).exit()).isEqualTo(new ExitRecord(3, seen));
+    }
+
+    @Test
     void anExitReportedAfterTeardownDoesNotBringTheIdBack() throws IOException {
         store.writeSandbox(record(WEB));
         store.deleteSandbox(WEB);
