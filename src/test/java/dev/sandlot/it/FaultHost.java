@@ -357,6 +357,14 @@ final class FaultHost implements AutoCloseable {
     }
 
     /** Counts of everything a sandbox of this host can leave behind (I2), stricter than TestHost.counts. */
+    /**
+     * Where runsc makes each sandbox's cgroup (cgroupsPath /sandlot/ID): one folder per cgroup v1
+     * hierarchy counted here, or the one cgroup v2 tree.
+     */
+    static final List<Path> CGROUP_PARENTS = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"))
+            ? List.of(Path.of("/sys/fs/cgroup/sandlot"))
+            : Stream.of("memory", "pids", "cpu").map(c -> Path.of("/sys/fs/cgroup", c, "sandlot")).toList();
+
     record Leaks(int netns, int leases, int records, int containers, int natRules, int veths, int cgroups,
             int processes) {
     }
@@ -374,8 +382,8 @@ final class FaultHost implements AutoCloseable {
         int veths = (int) TestHost.sh("ip", "-o", "link", "show", "master", host.bridge).lines()
                 .filter(l -> l.matches("\\d+: .*")).count();
         int cgroups = 0;
-        for (String controller : List.of("memory", "pids", "cpu")) {
-            cgroups += countFiles(Path.of("/sys/fs/cgroup", controller, "sandlot"), n -> n.startsWith(ours));
+        for (Path parent : CGROUP_PARENTS) {
+            cgroups += countFiles(parent, n -> n.startsWith(ours));
         }
         return new Leaks(netns, leases, records, containers, nat, veths, cgroups, processes().size());
     }
@@ -423,7 +431,8 @@ final class FaultHost implements AutoCloseable {
     /** Baseline plus {@code n} healthy sandboxes on this host's network (each with its NAT rules). */
     static Leaks plus(Leaks base, int n) {
         return new Leaks(base.netns() + n, base.leases() + n, base.records() + n, base.containers() + n,
-                base.natRules() + 3 * n, base.veths() + n, base.cgroups() + 3 * n, base.processes() + 2 * n);
+                base.natRules() + 3 * n, base.veths() + n, base.cgroups() + CGROUP_PARENTS.size() * n,
+                base.processes() + 2 * n);
     }
 
     private static int countFiles(Path dir, Predicate<String> name) throws IOException {
@@ -465,7 +474,7 @@ final class FaultHost implements AutoCloseable {
             quietly("iptables", "-w", "5", "-t", "nat", "-F", chain);
             quietly("iptables", "-w", "5", "-t", "nat", "-X", chain);
         });
-        Path cgroup = Path.of("/sys/fs/cgroup/memory/sandlot", decoyId);
+        Path cgroup = CGROUP_PARENTS.get(0).resolve(decoyId);
         Files.createDirectories(cgroup);
         cleanups.add(() -> quietly("rmdir", cgroup.toString(), cgroup.getParent().toString()));
         return this;
@@ -490,7 +499,7 @@ final class FaultHost implements AutoCloseable {
         String nat = TestHost.sh("iptables", "-w", "5", "-t", "nat", "-S");
         assertThat(nat).as("I3: a foreign NAT chain and its jump are kept")
                 .contains("-N " + decoyChain()).contains("-j " + decoyChain());
-        assertThat(Path.of("/sys/fs/cgroup/memory/sandlot", decoyId)).as("I3: a foreign cgroup is kept").exists();
+        assertThat(CGROUP_PARENTS.get(0).resolve(decoyId)).as("I3: a foreign cgroup is kept").exists();
     }
 
     private static void quietly(String... argv) {
