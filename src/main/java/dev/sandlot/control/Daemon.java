@@ -222,7 +222,6 @@ public final class Daemon {
                 queue.add(p.name());
             }
             logRotation.rotate();
-            host.rootfs().collect(host.state());
         } catch (Exception e) {
             LOG.warn("resync could not observe the host: {}", e.getMessage());
         }
@@ -387,8 +386,7 @@ public final class Daemon {
     }
 
     private dev.sandlot.plan.PlanContext planContext(Observation o) {
-        return recorder.planContext(Instant.now(), desired.current(), o, health.ready(), runRequests)
-                .withRootfsDigests(host.rootfs().currentDigests(desired.current()));
+        return recorder.planContext(Instant.now(), desired.current(), o, health.ready(), runRequests);
     }
 
     /** Keeps one cron job per scheduled sandbox, in step with the manifests. */
