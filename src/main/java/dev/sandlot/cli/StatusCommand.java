@@ -58,11 +58,17 @@ final class StatusCommand extends ConvergeCommand implements Callable<Integer> {
         Context context = Context.open(options);
         var observed = context.host.observer().observe();
         DesiredState desired;
+        var records = context.host.state().loadAll();
         try {
-            desired = Sources.readOnce(Sources.open(context.settings, false), context.host.state().loadAll());
+            desired = Sources.readOnce(Sources.open(context.settings, false), records);
         } catch (SourceUnavailableException e) {
+            // Nothing is torn down while the source cannot be read, so show the sandboxes as what
+            // they keep running on: their last known good, with the problem as the message.
             err().println("warning: " + e.getMessage());
-            desired = DesiredState.empty();
+            java.util.Map<String, dev.sandlot.source.DesiredSandbox> held = new java.util.TreeMap<>();
+            dev.sandlot.source.LastKnownGood.fromRecords(records).byName().forEach((name, d) -> held.put(name,
+                    new dev.sandlot.source.DesiredSandbox(d.manifest(), d.sourceFile(), e.getMessage())));
+            desired = new DesiredState(held, java.util.Map.of());
         }
         return new Snapshot(context, desired, observed);
     }

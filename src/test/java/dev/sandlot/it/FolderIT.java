@@ -357,9 +357,6 @@ class FolderIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG: while the manifests folder is missing, unreadable or unmounted, `sandlot status`"
-            + " shows every sandbox as Terminating (NoManifest) though nothing is torn down: StatusCommand reads an"
-            + " unavailable folder as an empty desired state instead of the last known good from the records")
     void statusWhileTheFolderIsMissingShowsTheSandboxesAsTheyRun() throws Exception {
         fh.manifest("rb-shown", "v1");
         fh.apply();
