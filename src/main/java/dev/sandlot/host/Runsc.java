@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 public final class Runsc {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,252}");
     private static final Pattern SIGNAL = Pattern.compile("[A-Z0-9+-]{1,12}");
+    /** A terminal name for TERM: no comma, which runsc's -env would split on. */
+    private static final Pattern TERM = Pattern.compile("[A-Za-z0-9._+-]{1,64}");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** How much of runsc's own error output from a failed run goes into the exception message. */
     private static final int RUN_ERROR_BYTES = 4096;
@@ -211,6 +213,49 @@ public final class Runsc {
         } catch (IOException e) {
             throw new HostException("runsc exec " + id + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code runsc exec -detach -console-socket SOCKET -pid-file FILE [-env TERM=...] -- ID ARGV...}:
+     * the command on a pseudo-terminal whose master sandlot receives and relays to this terminal
+     * ({@link TerminalExec}); returns the command's exit code. Needs sandlot to be the child
+     * subreaper, whose {@code exitCodes} collect the exit code (see {@link TerminalExec}).
+     *
+     * @param term the value of TERM inside, or null for none (a value that is not a plain terminal name is left out)
+     */
+    public int execWithTerminal(String id, List<String> command, String term, TerminalExec.ExitCodes exitCodes,
+            TerminalExec.Io io) throws HostException, InterruptedException {
+        try (ConsoleSocket console = ConsoleSocket.open()) {
+            Path pidFile = console.file("exec.pid");
+            ExecRequest request = terminalExecRequest(id, command, console.path(), pidFile, term);
+            return new TerminalExec(runner, exitCodes, io).run(request, console, pidFile);
+        } catch (IOException e) {
+            throw new HostException("runsc exec " + id + " with a terminal failed: " + e.getMessage(), e);
+        }
+    }
+
+    ExecRequest terminalExecRequest(String id, List<String> command, Path socket, Path pidFile, String term) {
+        List<String> sub = new ArrayList<>(List.of("exec", "-detach", "-console-socket", socket.toString(),
+                "-pid-file", pidFile.toString()));
+        if (term != null && TERM.matcher(term).matches()) {
+            sub.add("-env");
+            sub.add("TERM=" + term);
+        }
+        return request(sub, id, command.toArray(String[]::new));
+    }
+
+    /**
+     * Why {@link #execWithTerminal} cannot run this command, or empty when it can: {@code runsc exec
+     * -detach} re-executes itself without every argument that contains "detach" (runsc's way of
+     * dropping the flag), so such a root, flag, sandbox id, temp dir or command word would be lost.
+     */
+    public Optional<String> terminalUnsupported(String id, List<String> command) {
+        List<String> words = new ArrayList<>(List.of(root.toString(), System.getProperty("java.io.tmpdir"), id));
+        words.addAll(flags);
+        words.addAll(command);
+        return words.stream().filter(w -> w.contains("detach")).findFirst()
+                .map(w -> "runsc exec -detach, which gives the terminal, would drop the argument '"
+                        + Text.clean(w, 80) + "' (it drops every argument containing \"detach\")");
     }
 
     /** {@code runsc exec ID ARGV...} with captured output, bounded by {@code timeout} (exec health checks). */
