@@ -2,6 +2,7 @@ package dev.sandlot.apply;
 
 import dev.sandlot.plan.Action;
 import dev.sandlot.plan.Plan;
+import dev.sandlot.plan.Planner;
 import dev.sandlot.plan.SandboxPlan;
 import dev.sandlot.state.SandboxId;
 import java.time.Duration;
@@ -90,7 +91,8 @@ public final class Applier {
                     }
                 } else if (action instanceof Action.Create c) {
                     created = creator.create(c.sandbox());
-                    restart = !"new".equals(c.reason()) && !"spec changed".equals(c.reason());
+                    restart = !"new".equals(c.reason()) && !"spec changed".equals(c.reason())
+                            && !Planner.ROOTFS_CHANGED.equals(c.reason());
                     done.add("created " + created + " (" + c.reason() + ")");
                 }
             }
@@ -105,7 +107,21 @@ public final class Applier {
             return new SandboxResult(plan.name(), done, created, e.getMessage(), e.step(),
                     Duration.ofNanos(System.nanoTime() - start), false, 0);
         } finally {
+            collectRootfs(plan, created);
             MDC.remove("sandbox");
+        }
+    }
+
+    /** An incarnation went (or a create failed): the unpacked rootfs trees no record names go too. */
+    private void collectRootfs(SandboxPlan plan, SandboxId created) {
+        boolean tornDown = plan.actions().stream().anyMatch(a -> a instanceof Action.Teardown);
+        boolean failedCreate = created == null && plan.actions().stream().anyMatch(a -> a instanceof Action.Create);
+        if (tornDown || failedCreate) {
+            try {
+                host.rootfs().collect(host.state());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Applier.class).warn("cannot collect rootfs trees: {}", e.getMessage());
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import dev.sandlot.host.ProcFs;
 import dev.sandlot.host.ProcessRunner;
 import dev.sandlot.host.Runsc;
 import dev.sandlot.observe.Observer;
+import dev.sandlot.rootfs.RootfsStore;
 import dev.sandlot.state.StateStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,6 +41,11 @@ public record HostClients(
                 new ProcFs(Path.of("/proc")),
                 new Cgroups(),
                 clock);
+    }
+
+    /** Root filesystems unpacked from archives and images, shared per state dir. */
+    public RootfsStore rootfs() {
+        return RootfsStore.at(state.stateDir());
     }
 
     public Observer observer() {

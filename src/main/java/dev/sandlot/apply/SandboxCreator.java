@@ -11,6 +11,8 @@ import dev.sandlot.manifest.Dns;
 import dev.sandlot.manifest.MountSpec;
 import dev.sandlot.manifest.PortMapping;
 import dev.sandlot.manifest.SandboxSpec;
+import dev.sandlot.rootfs.ResolvedRootfs;
+import dev.sandlot.rootfs.RootfsException;
 import dev.sandlot.source.DesiredSandbox;
 import dev.sandlot.state.AtomicFiles;
 import dev.sandlot.state.AttachmentRecord;
@@ -53,17 +55,23 @@ final class SandboxCreator {
     SandboxId create(DesiredSandbox desired) throws ApplyException {
         String name = desired.name();
         SandboxSpec spec = desired.manifest().spec();
-        Path rootfs = preflightRootfs(name, spec);
         SandboxSpec bundleSpec = withEnvFrom(name, spec);
         preflightMounts(name, spec);
         List<NetworkConfig> networks = lookUpNetworks(name, spec);
+        // Last of the checks: it may unpack an archive or image, and pins the tree until the record names it.
+        ResolvedRootfs rootfs = preflightRootfs(name, spec);
+        bundleSpec = resolveProcess(name, rootfs, bundleSpec);
 
         StateStore state = host.state();
         SandboxId id = SandboxId.newFor(name, random);
         String step = "record";
         try {
-            state.writeSandbox(new SandboxRecord(StateStore.FORMAT, id.value(), name, desired.specHash(), spec,
-                    desired.sourceFile(), host.clock().instant(), BootId.current()));
+            try {
+                state.writeSandbox(new SandboxRecord(StateStore.FORMAT, id.value(), name, desired.specHash(), spec,
+                        desired.sourceFile(), host.clock().instant(), BootId.current(), rootfs.digest()));
+            } finally {
+                rootfs.release(); // from here on the record keeps the tree from collection
+            }
             Crashpoint.reached("create:after-record");
             step = "netns";
             host.netns().create(id.value());
@@ -90,7 +98,7 @@ final class SandboxCreator {
                     : CniResults.firstIpv4(eth0)).getBytes(StandardCharsets.UTF_8));
             step = "bundle";
             Path bundle = state.bundleDir(id);
-            bundles.write(bundle, new BundleParams(id.value(), bundleSpec, rootfs, netnsPath,
+            bundles.write(bundle, new BundleParams(id.value(), bundleSpec, rootfs.dir(), netnsPath,
                     id.cgroupsPath(), resolvConf, hosts));
             Crashpoint.reached("create:after-bundle");
             step = "runsc run";
@@ -142,16 +150,24 @@ final class SandboxCreator {
         return Map.of("portMappings", mappings);
     }
 
-    private static Path preflightRootfs(String name, SandboxSpec spec) throws ApplyException {
-        if (spec.rootfs().path() == null) {
-            throw new ApplyException(name, "rootfs", "rootfs.archive is not supported yet; use rootfs.path", null);
+    /** The rootfs directory: as named, or an archive or image unpacked once per content digest. */
+    private ResolvedRootfs preflightRootfs(String name, SandboxSpec spec) throws ApplyException {
+        try {
+            return host.rootfs().resolve(spec.rootfs());
+        } catch (RootfsException e) {
+            throw new ApplyException(name, "rootfs", e.getMessage(), e);
         }
-        Path dir = Path.of(spec.rootfs().path());
-        if (!Files.isDirectory(dir)) {
-            throw new ApplyException(name, "rootfs", "rootfs.path " + dir + " is not a directory on this host;"
-                    + " create it (for example from busybox-static) or fix the manifest", null);
+    }
+
+    /** The process the bundle runs: what the manifest leaves open filled in from the image config. */
+    private static SandboxSpec resolveProcess(String name, ResolvedRootfs rootfs, SandboxSpec spec)
+            throws ApplyException {
+        try {
+            return rootfs.resolve(spec);
+        } catch (RootfsException e) {
+            rootfs.release();
+            throw new ApplyException(name, "rootfs", e.getMessage(), e);
         }
-        return dir;
     }
 
     /**

@@ -40,7 +40,7 @@ final class ApplyCommand extends ConvergeCommand implements Callable<Integer> {
             Plan plan = null;
             for (int round = 0; round < MAX_ROUNDS; round++) {
                 plan = Planner.plan(s.desired(), observed, recorder.planContext(Instant.now(), s.desired(), observed,
-                        null, Map.of()));
+                        null, Map.of()).withRootfsDigests(s.context().host.rootfs().currentDigests(s.desired())));
                 List<SandboxPlan> changes = plan.changes();
                 if (changes.isEmpty()) {
                     if (round == 0) {

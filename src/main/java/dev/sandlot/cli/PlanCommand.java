@@ -20,7 +20,8 @@ final class PlanCommand extends ConvergeCommand implements Callable<Integer> {
             printFileErrors(s.desired());
             Plan plan = Planner.plan(s.desired(), s.observed(),
                     new StatusRecorder(s.context().settings.runDir(),
-                    dev.sandlot.plan.CrashLoopPolicy.of(s.context().settings)).planContext(java.time.Instant.now(), s.desired(), s.observed(), null, Map.of()));
+                    dev.sandlot.plan.CrashLoopPolicy.of(s.context().settings)).planContext(java.time.Instant.now(), s.desired(), s.observed(), null, Map.of())
+                    .withRootfsDigests(s.context().host.rootfs().currentDigests(s.desired())));
             for (SandboxPlan p : plan.changes()) {
                 out().println(p.describe());
             }

@@ -217,11 +217,13 @@ public final class Daemon {
             Observation o = observations.fresh(observations.now());
             remember(o);
             health.sync(desired.current(), o);
-            Plan plan = Planner.plan(desired.current(), o, planContext(o));
+            Plan plan = Planner.plan(desired.current(), o, planContext(o)
+                    .withRootfsDigests(host.rootfs().currentDigests(desired.current(), null)));
             for (SandboxPlan p : plan.changes()) {
                 queue.add(p.name());
             }
             logRotation.rotate();
+            host.rootfs().collect(host.state());
         } catch (Exception e) {
             LOG.warn("resync could not observe the host: {}", e.getMessage());
         }
@@ -239,7 +241,8 @@ public final class Daemon {
             if (recordUnseenExits(o.of(name))) {
                 o = observations.fresh(observations.now()); // plan with the exit codes just recorded
             }
-            SandboxPlan plan = Planner.planOne(name, want, o.of(name), planContext(o));
+            SandboxPlan plan = Planner.planOne(name, want, o.of(name), planContext(o)
+                    .withRootfsDigests(host.rootfs().currentDigests(desired.current(), name)));
             if (plan.inSync()) {
                 if (plan.retryAfter() != null) {
                     queue.addAfter(name, plan.retryAfter());

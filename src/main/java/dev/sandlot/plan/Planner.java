@@ -30,6 +30,8 @@ import java.util.TreeSet;
  * and logs stay visible until the manifest changes or goes.
  */
 public final class Planner {
+    /** Why an incarnation is replaced when the archive or image its tree came from has new content. */
+    public static final String ROOTFS_CHANGED = "rootfs content changed";
     /** How often a sandbox waiting on dependencies (or dependents) is looked at again. */
     static final Duration DEPENDENCY_POLL = Duration.ofSeconds(1);
 
@@ -76,7 +78,7 @@ public final class Planner {
             }
         }
         Optional<Incarnation> keeper = observed.stream()
-                .filter(inc -> problem(inc, desired) == null)
+                .filter(inc -> problem(inc, desired, context) == null)
                 .findFirst()
                 .or(() -> exited(desired, observed).filter(inc -> !restarts(desired, inc)));
         if (keeper.isPresent()) {
@@ -105,7 +107,7 @@ public final class Planner {
         }
         String reason = "new";
         for (Incarnation inc : observed) {
-            String problem = problem(inc, desired);
+            String problem = problem(inc, desired, context);
             actions.add(new Action.Teardown(inc, problem));
             if ("new".equals(reason)) {
                 reason = problem;
@@ -166,6 +168,21 @@ public final class Planner {
 
     private static boolean ranLongEnough(Incarnation inc, PlanContext context) {
         return Duration.between(inc.createdAt(), inc.exitedAt()).compareTo(context.crashLoop().resetAfter()) >= 0;
+    }
+
+    /**
+     * {@link #problem(Incarnation, DesiredSandbox)}, or else a rootfs whose content changed on the
+     * host: the spec hash is the manifest's alone, so a new archive at the same path or an image
+     * ref moved to a new manifest is noticed through the digest recorded at create.
+     */
+    static String problem(Incarnation inc, DesiredSandbox desired, PlanContext context) {
+        String problem = problem(inc, desired);
+        if (problem != null) {
+            return problem;
+        }
+        String now = context.rootfsDigests().get(desired.name());
+        String used = inc.stored().record().rootfsDigest();
+        return now != null && used != null && !now.equals(used) ? ROOTFS_CHANGED : null;
     }
 
     /** Why {@code inc} cannot serve as {@code desired}, or null when it can. */

@@ -1,5 +1,6 @@
 package dev.sandlot.state;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.sandlot.manifest.SandboxSpec;
 import java.time.Instant;
 
@@ -10,6 +11,10 @@ import java.time.Instant;
  *
  * @param format     the on-disk format version this record was written with
  * @param sourceFile the manifest file the spec came from (for last-known-good and status)
+ * @param rootfsDigest the content digest of the unpacked rootfs tree this incarnation runs on
+ *                   ({@code <state-dir>/rootfs/sha256-<hex>}, for an archive or image rootfs); null for
+ *                   a directory rootfs and in records written before trees existed. Trees no record
+ *                   names are collected; a desired digest that differs replaces the sandbox.
  */
 public record SandboxRecord(
         int format,
@@ -19,5 +24,12 @@ public record SandboxRecord(
         SandboxSpec spec,
         String sourceFile,
         Instant createdAt,
-        String bootId) {
+        String bootId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String rootfsDigest) {
+
+    /** A record of a sandbox on a directory rootfs (no unpacked tree). */
+    public SandboxRecord(int format, String id, String name, String specHash, SandboxSpec spec, String sourceFile,
+            Instant createdAt, String bootId) {
+        this(format, id, name, specHash, spec, sourceFile, createdAt, bootId, null);
+    }
 }
