@@ -97,6 +97,14 @@ public final class Daemon {
     /** Runs until {@link #stop()}; the caller holds the run lock. */
     public void run(boolean reapChildren) throws Exception {
         host.state().init();
+        // We hold the run lock: plugins or runsc calls still running for our ids were left by a
+        // daemon killed mid-call, and nobody would ever time them out.
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        host.state().loadAll().forEach(s -> ids.add(s.id().value()));
+        int killed = new dev.sandlot.host.Stragglers(java.nio.file.Path.of("/proc")).kill(ids, settings.runscRoot());
+        if (killed > 0) {
+            LOG.warn("killed {} process(es) an earlier sandlot left running", killed);
+        }
         if (reapChildren) {
             Subreaper reaper = Subreaper.start(SpawnedPids.global());
             if (reaper != null) {

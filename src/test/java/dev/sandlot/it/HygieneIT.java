@@ -60,7 +60,16 @@ class HygieneIT {
                 .connectTimeout(java.time.Duration.ofSeconds(1)).build();
         java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
                 .timeout(java.time.Duration.ofSeconds(2)).build();
-        return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        java.io.IOException last = null;
+        for (int attempt = 0; attempt < 40; attempt++) { // the server may still be starting
+            try {
+                return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            } catch (java.io.IOException e) {
+                last = e;
+                Thread.sleep(100);
+            }
+        }
+        throw last;
     }
 
     private String mountLine(String source) {

@@ -197,9 +197,6 @@ class RecoveryIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG: a CNI plugin (or runsc call) in flight when the daemon is killed -9 is"
-            + " orphaned: its timeout died with the daemon, and nothing kills it later; a hung one lives forever"
-            + " (and one hung inside host-local's lock would block every ADD on that network)")
     void aPluginHungWhenTheDaemonIsKilledDoesNotOutliveIt() throws Exception {
         fh.host.writeConfig("resyncInterval: 1s\nmetricsAddress: \"off\"\n");
         fh.failCni("ADD hang-after 1 *re-orphan*:eth0:bridge");
