@@ -42,13 +42,45 @@ final class EnvFiles {
     }
 
     /** The variables of every file, in order (later wins), then {@code env} over them. */
-    static Map<String, String> merge(List<String> envFrom, Map<String, String> env) throws EnvFileException {
+    static Map<String, String> merge(List<String> envFrom, Map<String, String> env, List<Path> secretDirs)
+            throws EnvFileException {
         Map<String, String> merged = new LinkedHashMap<>();
         for (String file : envFrom) {
-            merged.putAll(read(Path.of(file)));
+            Path path = Path.of(file);
+            requireInSecretDirs(path, secretDirs);
+            merged.putAll(read(path));
         }
         merged.putAll(env);
         return merged;
+    }
+
+    /**
+     * An envFrom file must lie in one of the configured secret folders, as written and once every
+     * symlink on the way is resolved: a manifest (perhaps from a repository) can name the secrets
+     * set aside for sandboxes, never some other root-only file of the host.
+     */
+    static void requireInSecretDirs(Path file, List<Path> secretDirs) throws EnvFileException {
+        Path written = file.toAbsolutePath().normalize();
+        Path real;
+        try {
+            real = written.getParent() == null ? written : written.getParent().toRealPath().resolve(written.getFileName());
+        } catch (java.io.IOException e) {
+            real = written; // missing: reading it reports that
+        }
+        for (Path dir : secretDirs) {
+            Path allowed = dir.toAbsolutePath().normalize();
+            Path allowedReal;
+            try {
+                allowedReal = allowed.toRealPath();
+            } catch (java.io.IOException e) {
+                allowedReal = allowed;
+            }
+            if (written.startsWith(allowed) && real.startsWith(allowedReal)) {
+                return;
+            }
+        }
+        throw new EnvFileException(file + ": not under a secret folder " + secretDirs
+                + "; put the file there (secretDirs in the config file lists them)");
     }
 
     static Map<String, String> read(Path file) throws EnvFileException {

@@ -55,7 +55,7 @@ final class SandboxCreator {
     SandboxId create(DesiredSandbox desired) throws ApplyException {
         String name = desired.name();
         SandboxSpec spec = desired.manifest().spec();
-        SandboxSpec bundleSpec = withEnvFrom(name, spec);
+        SandboxSpec bundleSpec = withEnvFrom(name, spec, host.settings().secretDirs());
         preflightMounts(name, spec);
         List<NetworkConfig> networks = lookUpNetworks(name, spec);
         // Last of the checks: it may unpack an archive or image, and pins the tree until the record names it.
@@ -176,13 +176,13 @@ final class SandboxCreator {
      * missing or not root-only fails this sandbox alone. A changed file does not replace a running
      * sandbox (docs/gitops.md: roll it with a new file name, or sandlot down NAME).
      */
-    static SandboxSpec withEnvFrom(String name, SandboxSpec spec) throws ApplyException {
+    static SandboxSpec withEnvFrom(String name, SandboxSpec spec, List<Path> secretDirs) throws ApplyException {
         if (spec.process().envFrom().isEmpty()) {
             return spec;
         }
         try {
             return spec.withProcess(spec.process().withEnv(
-                    EnvFiles.merge(spec.process().envFrom(), spec.process().env())));
+                    EnvFiles.merge(spec.process().envFrom(), spec.process().env(), secretDirs)));
         } catch (EnvFiles.EnvFileException e) {
             throw new ApplyException(name, "envFrom", e.getMessage(), null);
         }

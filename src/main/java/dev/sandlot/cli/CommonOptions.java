@@ -90,7 +90,8 @@ public final class CommonOptions {
                 crashLoop(file, "resetAfter", d.crashLoopReset()),
                 hostName != null ? hostName : file.hostName() != null ? file.hostName() : d.hostName(),
                 ConfigFile.hostLabels(file) != null ? ConfigFile.hostLabels(file) : d.hostLabels(),
-                ConfigFile.git(file));
+                ConfigFile.git(file),
+                pickPaths(null, file.secretDirs(), d.secretDirs()));
     }
 
     private static java.time.Duration crashLoop(ConfigFile.Content file, String key, java.time.Duration fallback)

@@ -42,7 +42,8 @@ public final class ConfigFile {
             CrashLoop crashLoopBackoff,
             String hostName,
             java.util.Map<String, String> hostLabels,
-            Git git) {
+            Git git,
+            List<String> secretDirs) {
     }
 
     /** {@code git: {url, ref, path, interval, credentialsFile, knownHostsFile, allowEmpty}}; see {@link GitSettings}. */
@@ -121,7 +122,7 @@ public final class ConfigFile {
     }
 
     public static Content empty() {
-        return new Content(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Content(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Parses "30s", "5m", "2h", "500ms" or a bare number of seconds. */

@@ -9,6 +9,9 @@ import java.util.List;
  * (or {@code --config}), then command-line options. Immutable: a pass always sees one consistent set.
  *
  * @param mountAllowList host directories under which bind-mount sources may live (default /srv)
+ * @param secretDirs     host directories under which {@code process.envFrom} files may live
+ *                       (default /etc/sandlot/secrets): a manifest, perhaps from git, can never
+ *                       name some other root-only file of the host
  * @param crashLoopInitial the wait before the second restart in a row (then doubling)
  * @param crashLoopMax     the longest wait between restarts
  * @param crashLoopReset   how long a sandbox must have run for its restarts to count from zero again
@@ -34,7 +37,8 @@ public record Settings(
         Duration crashLoopReset,
         String hostName,
         java.util.Map<String, String> hostLabels,
-        GitSettings git) {
+        GitSettings git,
+        List<Path> secretDirs) {
 
     public static final Path DEFAULT_CONFIG = Path.of("/etc/sandlot/config.yaml");
 
@@ -42,6 +46,7 @@ public record Settings(
         cniBinDirs = List.copyOf(cniBinDirs);
         runscFlags = List.copyOf(runscFlags);
         mountAllowList = List.copyOf(mountAllowList);
+        secretDirs = List.copyOf(secretDirs);
         hostLabels = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(hostLabels));
     }
 
@@ -66,7 +71,8 @@ public record Settings(
                 Duration.ofMinutes(10),
                 machineHostName(),
                 java.util.Map.of(),
-                null);
+                null,
+                List.of(Path.of("/etc/sandlot/secrets")));
     }
 
     /** The kernel's host name (of this UTS namespace), as {@code hostname} prints it. */

@@ -80,7 +80,8 @@ class EnvFilesTest {
     void laterFilesWinOverEarlierOnesAndTheManifestsEnvWinsOverAll() throws Exception {
         Path a = secret("a.env", "A=from-a\nSHARED=a\nBOTH=a\n");
         Path b = secret("b.env", "B=from-b\nSHARED=b\n");
-        Map<String, String> merged = EnvFiles.merge(List.of(a.toString(), b.toString()), Map.of("BOTH", "manifest"));
+        Map<String, String> merged = EnvFiles.merge(List.of(a.toString(), b.toString()), Map.of("BOTH", "manifest"),
+                List.of(secrets));
         assertThat(merged).containsEntry("A", "from-a").containsEntry("B", "from-b").containsEntry("SHARED", "b")
                 .containsEntry("BOTH", "manifest");
     }
@@ -110,15 +111,15 @@ class EnvFilesTest {
         Path app = secret("app.env", "TOKEN=t0ken\nMODE=file\n");
         SandboxSpec spec = spec(List.of(app.toString()), Map.of("MODE", "manifest"));
 
-        SandboxSpec bundle = SandboxCreator.withEnvFrom("web", spec);
+        SandboxSpec bundle = SandboxCreator.withEnvFrom("web", spec, List.of(secrets));
 
         assertThat(bundle.process().env()).containsEntry("TOKEN", "t0ken").containsEntry("MODE", "manifest");
         assertThat(bundle.process().envFrom()).isEmpty();
         assertThat(spec.process().env()).doesNotContainKey("TOKEN");
-        assertThat(SandboxCreator.withEnvFrom("web", spec(List.of(), Map.of()))).isEqualTo(spec(List.of(), Map.of()));
+        assertThat(SandboxCreator.withEnvFrom("web", spec(List.of(), Map.of()), List.of(secrets))).isEqualTo(spec(List.of(), Map.of()));
 
         Files.setPosixFilePermissions(app, PosixFilePermissions.fromString("rw-rw-rw-"));
-        assertThatThrownBy(() -> SandboxCreator.withEnvFrom("web", spec)).isInstanceOf(ApplyException.class)
+        assertThatThrownBy(() -> SandboxCreator.withEnvFrom("web", spec, List.of(secrets))).isInstanceOf(ApplyException.class)
                 .satisfies(e -> assertThat(((ApplyException) e).step()).isEqualTo("envFrom"))
                 .hasMessageStartingWith("web: envFrom: " + app).message().doesNotContain("t0ken");
     }
@@ -126,5 +127,22 @@ class EnvFilesTest {
     private static SandboxSpec spec(List<String> envFrom, Map<String, String> env) {
         return new SandboxSpec(Rootfs.directory("/srv/rootfs"), new ProcessSpec(List.of("/bin/app"), "/", env,
                 ProcessSpec.User.ROOT, envFrom), "web", List.of(), List.of(), Resources.NONE, RestartPolicy.Always);
+    }
+
+    @Test
+    void aFileOutsideTheSecretFoldersIsRefusedEvenThroughASymlinkedFolder() throws Exception {
+        Path app = secret("app.env", "TOKEN=t0ken\n");
+        Path other = java.nio.file.Files.createDirectories(dir.resolve("elsewhere"));
+        assertThatThrownBy(() -> EnvFiles.merge(List.of(app.toString()), Map.of(), List.of(other)))
+                .hasMessageContaining("not under a secret folder").message().doesNotContain("t0ken");
+        Path link = dir.resolve("via-link");
+        java.nio.file.Files.createSymbolicLink(link, secrets);
+        assertThatThrownBy(() -> EnvFiles.requireInSecretDirs(link.resolve("app.env"), List.of(dir.resolve("via"))))
+                .hasMessageContaining("not under a secret folder");
+        Path inside = java.nio.file.Files.createDirectories(secrets.resolve("sub"));
+        java.nio.file.Files.createSymbolicLink(inside.resolve("escape"), other);
+        assertThatThrownBy(() -> EnvFiles.requireInSecretDirs(inside.resolve("escape").resolve("x.env"), List.of(secrets)))
+                .hasMessageContaining("not under a secret folder");
+        EnvFiles.requireInSecretDirs(app, List.of(secrets));
     }
 }
