@@ -70,6 +70,10 @@ public final class Daemon {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Map<Integer, SandboxId> idByPid = Map.of();
+    /** Incarnations a pass is tearing down now: their exits are expected, not news. */
+    private final Set<SandboxId> tearingDown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final Duration BUSY_STATUS_INTERVAL = Duration.ofSeconds(2);
+    private volatile long lastStatusWrite;
     private final Map<String, Instant> runRequests = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> scheduled = new java.util.concurrent.ConcurrentHashMap<>();
     private final HealthMonitor health;
@@ -260,7 +264,17 @@ public final class Daemon {
             }
             LOG.info("{}", plan.describe().trim());
             recordFinishedRuns(plan);
-            SandboxResult result = applier.applyOne(plan);
+            Set<SandboxId> stopping = plan.actions().stream()
+                    .filter(a -> a instanceof dev.sandlot.plan.Action.Teardown)
+                    .map(a -> ((dev.sandlot.plan.Action.Teardown) a).incarnation().id())
+                    .collect(java.util.stream.Collectors.toSet());
+            tearingDown.addAll(stopping);
+            SandboxResult result;
+            try {
+                result = applier.applyOne(plan);
+            } finally {
+                tearingDown.removeAll(stopping);
+            }
             recorder.record(result);
             result.done().forEach(d -> metrics.action(d.startsWith("created") ? "create" : "teardown"));
             if (result.restart()) {
@@ -306,13 +320,18 @@ public final class Daemon {
             id = idFromPidFiles(pid); // it ended before any observation saw it running
         }
         if (id != null) {
-            LOG.info("{} exited with code {}", id.name(), exitCode);
+            boolean ours = tearingDown.contains(id);
+            if (!ours) {
+                LOG.info("{} exited with code {}", id.name(), exitCode);
+            }
             try {
                 host.state().writeExit(id, new ExitRecord(exitCode, Instant.now()));
             } catch (java.io.IOException e) {
                 LOG.warn("cannot record the exit of {}: {}", id, e.getMessage());
             }
-            queue.add(id.name());
+            if (!ours) {
+                queue.add(id.name()); // an exit a teardown caused needs no pass of its own
+            }
         }
     }
 
@@ -359,8 +378,17 @@ public final class Daemon {
         return Duration.between(lastLoopBeat, Instant.now()).compareTo(Duration.ofSeconds(60)) < 0;
     }
 
+    /**
+     * Writes the status file when something changed; while passes are still queued (a burst) at
+     * most every {@link #BUSY_STATUS_INTERVAL}, since each write observes the host once more.
+     */
     private void writeStatusIfDirty() {
+        long now = System.nanoTime();
+        if (queue.depth() > 0 && now - lastStatusWrite < BUSY_STATUS_INTERVAL.toNanos()) {
+            return;
+        }
         if (statusDirty.getAndSet(false)) {
+            lastStatusWrite = now;
             writeStatus();
         }
     }
