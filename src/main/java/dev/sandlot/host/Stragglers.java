@@ -18,10 +18,12 @@ import org.slf4j.LoggerFactory;
  * that network. A starting daemon holds the run lock, so no other sandlot can own these any more.
  *
  * <p>Never matched: the sandboxes themselves ({@code runsc-sandbox}, {@code runsc-gofer}; runsc
- * renames their argv[0]) and {@code runsc exec} sessions a user started.
+ * renames their argv[0]), {@code runsc exec} sessions a user started, and read-only runsc calls
+ * ({@code list}, {@code state}) of {@code status} or {@code plan} running beside the daemon.
  */
 public final class Stragglers {
     private static final Logger LOG = LoggerFactory.getLogger(Stragglers.class);
+    private static final Set<String> MUTATING = Set.of("run", "create", "start", "kill", "delete");
     private final Path procRoot;
 
     public Stragglers(Path procRoot) {
@@ -79,7 +81,9 @@ public final class Stragglers {
         }
         int root = argv.indexOf("--root");
         boolean ours = root >= 0 && root + 1 < argv.size() && argv.get(root + 1).equals(runscRoot.toString());
-        return ours && !argv.contains("exec");
+        // Only calls that change the host: those run only under the run lock we now hold. Reads
+        // (list, state) and exec sessions belong to commands that run beside a daemon.
+        return ours && argv.stream().anyMatch(MUTATING::contains) && !argv.contains("exec");
     }
 
     private static List<String> nulSeparated(Path file) {

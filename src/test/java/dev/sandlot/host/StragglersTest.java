@@ -28,6 +28,7 @@ class StragglersTest {
         process(105, "runsc --root /run/sandlot/runsc exec -- sandlot-web.0000abcd /bin/sh", "PATH=/bin");
         process(106, "runsc --root /run/other/runsc kill -- x", "PATH=/bin");
         process(107, "/usr/bin/env", "CNI_CONTAINERID=sandlot-web.0000abcd");
+        process(108, "runsc --root /run/sandlot/runsc --network=host list --format json", "PATH=/bin");
 
         assertThat(new Stragglers(proc).find(Set.of("sandlot-web.0000abcd"), root))
                 .containsExactlyInAnyOrder(101L, 103L);
