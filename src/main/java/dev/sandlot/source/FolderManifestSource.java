@@ -8,6 +8,7 @@ public final class FolderManifestSource implements ManifestSource {
     private final Path folder;
     private final List<Path> mountAllowList;
     private final MountGuard guard;
+    private final ParseMemo parsed = new ParseMemo();
 
     public FolderManifestSource(Path folder, List<Path> mountAllowList, MountGuard guard) {
         this.folder = folder;
@@ -17,7 +18,7 @@ public final class FolderManifestSource implements ManifestSource {
 
     @Override
     public List<FileResult> read() throws SourceUnavailableException {
-        return FolderSource.read(folder, mountAllowList, guard);
+        return FolderSource.read(folder, mountAllowList, guard, parsed);
     }
 
     @Override

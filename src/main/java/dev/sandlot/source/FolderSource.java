@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Reads the manifests folder into {@link FileResult}s, and for one-shot commands straight into a
@@ -28,14 +29,25 @@ public final class FolderSource {
      */
     public static List<FileResult> read(Path folder, List<Path> mountAllowList, MountGuard guard)
             throws SourceUnavailableException {
+        return read(folder, mountAllowList, guard, new ParseMemo());
+    }
+
+    /** As {@link #read(Path, List, MountGuard)}, re-parsing only files whose bytes {@code memo} has not seen. */
+    static List<FileResult> read(Path folder, List<Path> mountAllowList, MountGuard guard, ParseMemo memo)
+            throws SourceUnavailableException {
         guard.check(folder);
-        List<FileResult> results = read(folder, mountAllowList);
+        List<FileResult> results = read(folder, mountAllowList, memo);
         guard.remember(folder);
         return results;
     }
 
     /** Every manifest file in {@code dir}, parsed; a folder that cannot be read is an exception, never "empty". */
     public static List<FileResult> read(Path folder, List<Path> mountAllowList) throws SourceUnavailableException {
+        return read(folder, mountAllowList, new ParseMemo());
+    }
+
+    static List<FileResult> read(Path folder, List<Path> mountAllowList, ParseMemo memo)
+            throws SourceUnavailableException {
         // Absolute, so that a file is named the same in every pass and its records match it.
         Path dir = folder.toAbsolutePath().normalize();
         if (!Files.isDirectory(dir)) {
@@ -62,10 +74,13 @@ public final class FolderSource {
                 LOG.error("ALERT: {}: {}", f.path(), problem);
                 results.add(new FileResult(f.path().toString(), List.of(),
                         List.of(ManifestError.ofFile(f.path().toString(), problem).toString())));
+            } else if (f instanceof ManifestFile.Loaded loaded) {
+                results.add(memo.parse(loaded, file -> parse(file, mountAllowList)));
             } else {
                 results.add(parse(f, mountAllowList));
             }
         }
+        memo.retainOnly(files.stream().map(f -> f.path().toString()).collect(Collectors.toSet()));
         return results;
     }
 

@@ -49,6 +49,7 @@ public final class StateStore {
     private final Path stateDir;
     /** Pid files read by {@link #findByPid}, by id (only ids whose record folder still exists). */
     private final java.util.Map<SandboxId, Integer> knownPids = new java.util.concurrent.ConcurrentHashMap<>();
+    private final RecordMemo records = new RecordMemo();
 
     public StateStore(Path stateDir) {
         this.stateDir = stateDir;
@@ -166,16 +167,20 @@ public final class StateStore {
     public List<StoredSandbox> loadAll() throws IOException {
         List<StoredSandbox> all = new ArrayList<>();
         if (!Files.isDirectory(sandboxesDir())) {
+            records.retainOnly(List.of());
             return all;
         }
+        List<Path> seen = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sandboxesDir())) {
             for (Path dir : dirs) {
                 Optional<SandboxId> id = SandboxId.parse(dir.getFileName().toString());
                 if (id.isPresent() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     all.add(load(id.get()));
+                    seen.add(dir.resolve("sandbox.json"));
                 }
             }
         }
+        records.retainOnly(seen);
         all.sort(Comparator.comparing(StoredSandbox::id));
         return all;
     }
@@ -185,7 +190,8 @@ public final class StateStore {
         SandboxRecord record = null;
         List<String> problems = new ArrayList<>();
         try {
-            record = JSON.readValue(Files.readAllBytes(dir.resolve("sandbox.json")), SandboxRecord.class);
+            Path file = dir.resolve("sandbox.json");
+            record = records.read(file, Files.readAllBytes(file), JSON);
         } catch (NoSuchFileException e) {
             problems.add("sandbox record missing");
         } catch (IOException e) {

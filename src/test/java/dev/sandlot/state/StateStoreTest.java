@@ -245,6 +245,34 @@ class StateStoreTest {
     }
 
     @Test
+    void aRecordThatWasLoadedBeforeAndThenDamagedIsReadAsDamaged() throws IOException {
+        store.writeSandbox(record(WEB));
+        assertThat(store.loadAll().get(0).record()).isEqualTo(record(WEB));
+        Path file = store.sandboxDir(WEB).resolve("sandbox.json");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] = '#'; // the same size, other bytes: only the content tells
+        Files.write(file, bytes);
+
+        StoredSandbox web = store.loadAll().get(0);
+
+        assertThat(web.record()).isNull();
+        assertThat(web.problems()).singleElement().asString().contains("sandbox record unreadable");
+    }
+
+    @Test
+    void aRewrittenRecordIsReadAnewAndAnUnchangedOneIsTheSameValue() throws IOException {
+        store.writeSandbox(record(WEB));
+        SandboxRecord first = store.load(WEB).record();
+        assertThat(store.load(WEB).record()).isSameAs(first);
+
+        SandboxRecord changed = new SandboxRecord(StateStore.FORMAT, WEB.value(), WEB.name(), "hash-2",
+                first.spec(), first.sourceFile(), first.createdAt(), "boot-2");
+        store.writeSandbox(changed);
+
+        assertThat(store.load(WEB).record()).isEqualTo(changed);
+    }
+
+    @Test
     void aCorruptOrEmptyAttachmentStillSaysWhichNetworkToDelete() throws IOException {
         store.writeSandbox(record(WEB));
         store.writeAttachment(WEB, AttachmentRecord.beforeAdd(0, "lo", "lo", "{}".getBytes(StandardCharsets.UTF_8))
