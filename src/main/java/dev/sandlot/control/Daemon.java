@@ -7,6 +7,7 @@ import dev.sandlot.config.Settings;
 import dev.sandlot.host.Cgroups;
 import dev.sandlot.host.SpawnedPids;
 import dev.sandlot.host.Subreaper;
+import dev.sandlot.manifest.SandboxSpec;
 import dev.sandlot.observe.Incarnation;
 import dev.sandlot.observe.Observation;
 import dev.sandlot.observe.RuntimeState;
@@ -78,7 +79,8 @@ public final class Daemon {
     private final Map<String, String> scheduled = new java.util.concurrent.ConcurrentHashMap<>();
     private final HealthMonitor health;
     private Timers timers;
-    private volatile Instant lastLoopBeat = Instant.now();
+    private final Liveness liveness;
+    private volatile String livenessProblem;
     private final ManifestSource source;
     private SourceStatus lastSource;
     private DesiredStore desired;
@@ -96,6 +98,7 @@ public final class Daemon {
         this.source = Sources.open(settings, true);
         this.health = new HealthMonitor(host.runsc(), new HealthListener());
         this.logRotation = new LogRotation(host.state().stateDir().resolve("logs"), 10L << 20, 3);
+        this.liveness = new Liveness(queue::progress, this::longestGracePeriod);
     }
 
     /** Runs until {@link #stop()}; the caller holds the run lock. */
@@ -366,16 +369,44 @@ public final class Daemon {
         return wrote;
     }
 
+    /**
+     * WATCHDOG=1 only while the work queue moves ({@link Liveness}); a stuck daemon is left to
+     * systemd's watchdog, which restarts it (the sandboxes keep running and are adopted).
+     */
     private void beat() {
-        lastLoopBeat = Instant.now();
-        if (healthy()) {
+        String problem = liveness.problem();
+        if (problem == null) {
             notifier.watchdog();
+        } else if (!problem.equals(livenessProblem)) {
+            LOG.error("not alive, no WATCHDOG=1 sent: {}", problem);
         }
+        livenessProblem = problem;
     }
 
-    /** Healthy while the timers run and the work queue moves. */
+    /** For /healthz: the same test as the watchdog's. */
     boolean healthy() {
-        return Duration.between(lastLoopBeat, Instant.now()).compareTo(Duration.ofSeconds(60)) < 0;
+        return liveness.healthy();
+    }
+
+    /** The longest stop a pass may now wait for: the grace periods of desired and recorded sandboxes. */
+    private Duration longestGracePeriod() {
+        Duration longest = SandboxSpec.DEFAULT_GRACE_PERIOD;
+        for (DesiredSandbox d : desired.current().sandboxes().values()) {
+            longest = max(longest, d.manifest().spec().gracePeriod());
+        }
+        Observation o = observations.latest();
+        if (o != null) {
+            for (Incarnation i : o.all()) {
+                if (i.stored() != null && i.stored().record() != null && i.stored().record().spec() != null) {
+                    longest = max(longest, i.stored().record().spec().gracePeriod());
+                }
+            }
+        }
+        return longest;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /**
