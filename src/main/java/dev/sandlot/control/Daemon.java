@@ -103,6 +103,8 @@ public final class Daemon {
 
     /** Runs until {@link #stop()}; the caller holds the run lock. */
     public void run(boolean reapChildren) throws Exception {
+        StartupSteps startup = new StartupSteps(notifier);
+        startup.next("stopping processes an earlier sandlot left running", StartupSteps.KILL_STRAGGLERS);
         host.state().init();
         // We hold the run lock: plugins or runsc calls still running for our ids were left by a
         // daemon killed mid-call, and nobody would ever time them out.
@@ -118,11 +120,14 @@ public final class Daemon {
                 reaper.onExit(this::sandboxExited);
             }
         }
+        startup.next("reading the records and the manifests (" + source.describe() + ")", StartupSteps.READ_MANIFESTS);
         desired = new DesiredStore(LastKnownGood.fromRecords(host.state().loadAll()));
         timers = new Timers();
         relist();
+        startup.next("observing the sandboxes that run (to adopt them)", StartupSteps.OBSERVE);
         Observation first = observations.fresh(observations.now());
         remember(first);
+        startup.next("starting the loop", StartupSteps.START_LOOP);
         queue.start(this::reconcile);
         Set<String> names = new TreeSet<>(desired.current().sandboxes().keySet());
         names.addAll(first.byName().keySet());
