@@ -5,6 +5,7 @@ import dev.sandlot.apply.HostClients;
 import dev.sandlot.apply.SandboxResult;
 import dev.sandlot.config.Settings;
 import dev.sandlot.host.Cgroups;
+import dev.sandlot.host.ProcFs;
 import dev.sandlot.host.SpawnedPids;
 import dev.sandlot.host.Subreaper;
 import dev.sandlot.manifest.SandboxSpec;
@@ -80,6 +81,9 @@ public final class Daemon {
     private final HealthMonitor health;
     private Timers timers;
     private final Liveness liveness;
+    /** How often sandboxes the subreaper cannot see end are looked at ({@link AdoptedExits}). */
+    static final Duration ADOPTED_EXIT_CHECK = Duration.ofSeconds(1);
+    private volatile AdoptedExits adoptedExits;
     private volatile String livenessProblem;
     private final ManifestSource source;
     private SourceStatus lastSource;
@@ -114,12 +118,15 @@ public final class Daemon {
         if (killed > 0) {
             LOG.warn("killed {} process(es) an earlier sandlot left running", killed);
         }
+        long reaperPid = 0;
         if (reapChildren) {
             Subreaper reaper = Subreaper.start(SpawnedPids.global());
             if (reaper != null) {
                 reaper.onExit(this::sandboxExited);
+                reaperPid = ProcessHandle.current().pid();
             }
         }
+        adoptedExits = new AdoptedExits(new ProcFs(), reaperPid);
         startup.next("reading the records and the manifests (" + source.describe() + ")", StartupSteps.READ_MANIFESTS);
         desired = new DesiredStore(LastKnownGood.fromRecords(host.state().loadAll()));
         timers = new Timers();
@@ -144,6 +151,7 @@ public final class Daemon {
             });
         }
         timers.every("status", Duration.ofMillis(500), this::writeStatusIfDirty);
+        timers.every("adopted-exits", ADOPTED_EXIT_CHECK, () -> adoptedExits.check(this::adoptedEnded));
         Duration watchdog = notifier.watchdogInterval();
         timers.every("watchdog", watchdog == null ? Duration.ofSeconds(10) : watchdog.dividedBy(3), this::beat);
         timers.start();
@@ -290,6 +298,7 @@ public final class Daemon {
             }
             statusDirty.set(true);
             if (result.created() != null) {
+                adoptedExits.forget(name); // the new sandbox is this daemon's child: the subreaper sees it end
                 wakeDependents(name); // Ready at once without a health check; else they re-check
             }
             if (!result.ok()) {
@@ -316,6 +325,15 @@ public final class Daemon {
             }
         }
         idByPid = pids;
+        adoptedExits.track(o);
+    }
+
+    /** An adopted sandbox's process is gone: look at it now, not at the next resync. */
+    private void adoptedEnded(SandboxId id) {
+        if (!tearingDown.contains(id)) {
+            LOG.info("{} ended (adopted: its exit code is unknown)", id.name());
+            queue.add(id.name());
+        }
     }
 
     /**
