@@ -101,7 +101,7 @@ public final class Daemon {
         this.metrics = new Metrics(this::cgroupsByName, new Cgroups());
         this.source = Sources.open(settings, true);
         this.health = new HealthMonitor(host.runsc(), new HealthListener());
-        this.logRotation = new LogRotation(host.state().stateDir().resolve("logs"), 10L << 20, 3);
+        this.logRotation = LogRotation.sandboxLogs(host.state().stateDir());
         this.liveness = new Liveness(queue::progress, this::longestGracePeriod);
     }
 
