@@ -60,6 +60,7 @@ final class ApplyCommand extends ConvergeCommand implements Callable<Integer> {
                 }
             }
             recorder.write(s.desired(), observed);
+            rotateSandboxLogs(s.context());
             List<SandboxPlan> waiting = plan.sandboxes().stream()
                     .filter(p -> p.waiting() != null && !p.waiting().equals("Suspended") && !p.waiting().equals("Scheduled"))
                     .toList();

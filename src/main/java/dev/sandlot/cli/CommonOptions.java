@@ -91,7 +91,8 @@ public final class CommonOptions {
                 hostName != null ? hostName : file.hostName() != null ? file.hostName() : d.hostName(),
                 ConfigFile.hostLabels(file) != null ? ConfigFile.hostLabels(file) : d.hostLabels(),
                 ConfigFile.git(file),
-                pickPaths(null, file.secretDirs(), d.secretDirs()));
+                pickPaths(null, file.secretDirs(), d.secretDirs()),
+                file.logFormat() != null ? ConfigFile.logFormat(file.logFormat(), "logFormat") : d.logFormat());
     }
 
     private static java.time.Duration crashLoop(ConfigFile.Content file, String key, java.time.Duration fallback)

@@ -1,6 +1,7 @@
 package dev.sandlot.cli;
 
 import dev.sandlot.config.ConfigException;
+import dev.sandlot.control.LogRotation;
 import dev.sandlot.host.HostException;
 import dev.sandlot.observe.Observation;
 import dev.sandlot.source.DesiredState;
@@ -43,6 +44,14 @@ abstract class ConvergeCommand {
         DesiredState desired = Sources.readOnce(Sources.open(context.settings, changesHost),
                 context.host.state().loadAll());
         return new Snapshot(context, desired, observed);
+    }
+
+    /**
+     * Caps the sandbox logs like the daemon does: without a daemon, nothing else would, and a
+     * sandbox started by apply writes its log for as long as it runs.
+     */
+    static void rotateSandboxLogs(Context context) {
+        LogRotation.sandboxLogs(context.settings.stateDir()).rotate();
     }
 
     void printFileErrors(DesiredState desired) {

@@ -53,6 +53,7 @@ final class DownCommand extends ConvergeCommand implements Callable<Integer> {
                 plans.add(new SandboxPlan(n, observed.of(n).stream()
                         .<Action>map(i -> new Action.Teardown(i, "down")).toList()));
             }
+            rotateSandboxLogs(context); // the sandboxes that stay keep writing; those removed wrote their last
             if (plans.isEmpty()) {
                 out().println("nothing to remove");
                 return 0;

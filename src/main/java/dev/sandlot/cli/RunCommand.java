@@ -1,5 +1,6 @@
 package dev.sandlot.cli;
 
+import dev.sandlot.config.ConfigFile;
 import dev.sandlot.control.Daemon;
 import dev.sandlot.control.Logging;
 import dev.sandlot.control.Notifier;
@@ -20,8 +21,8 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     CommonOptions options;
 
-    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
-            description = "text (default; no timestamps under journald) or json.")
+    @Option(names = "--log-format", paramLabel = "FORMAT",
+            description = "text (default; no timestamps under journald) or json; config key logFormat.")
     String logFormat;
 
     @CommandLine.Spec
@@ -29,8 +30,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Logging.configureDaemon(logFormat);
         try {
+            // The option wins over the config file's logFormat; set before anything logs.
+            Logging.configureDaemon(logFormat != null ? ConfigFile.logFormat(logFormat, "--log-format")
+                    : options.resolve().logFormat());
             Context context = Context.open(options);
             try (RunLock lock = RunLock.acquire(context.settings.runDir())) {
                 Daemon daemon = new Daemon(context.settings, context.host, notifier());

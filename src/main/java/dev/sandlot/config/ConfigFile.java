@@ -43,7 +43,19 @@ public final class ConfigFile {
             String hostName,
             java.util.Map<String, String> hostLabels,
             Git git,
-            List<String> secretDirs) {
+            List<String> secretDirs,
+            String logFormat) {
+    }
+
+    /** The daemon's log layouts ({@code logFormat}, {@code sandlot run --log-format}). */
+    public static final List<String> LOG_FORMATS = List.of("text", "json");
+
+    /** A checked log format; {@code where} names the key or option in the error. */
+    public static String logFormat(String value, String where) throws ConfigException {
+        if (!LOG_FORMATS.contains(value)) {
+            throw new ConfigException(where + ": " + value + " is not a log format (text or json)");
+        }
+        return value;
     }
 
     /** {@code git: {url, ref, path, interval, credentialsFile, knownHostsFile, allowEmpty}}; see {@link GitSettings}. */
@@ -122,7 +134,8 @@ public final class ConfigFile {
     }
 
     public static Content empty() {
-        return new Content(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new Content(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null);
     }
 
     /** Parses "30s", "5m", "2h", "500ms" or a bare number of seconds. */

@@ -18,6 +18,7 @@ import java.util.List;
  * @param hostName         this host's name for {@code spec.placement.hosts} (default: the machine's host name)
  * @param hostLabels       this host's labels for {@code spec.placement.hostLabels}
  * @param git              the {@code git:} source, or null: the manifests folder
+ * @param logFormat        the daemon's log layout: {@code text} (no timestamp under journald) or {@code json}
  */
 public record Settings(
         Path manifestsDir,
@@ -38,7 +39,8 @@ public record Settings(
         String hostName,
         java.util.Map<String, String> hostLabels,
         GitSettings git,
-        List<Path> secretDirs) {
+        List<Path> secretDirs,
+        String logFormat) {
 
     public static final Path DEFAULT_CONFIG = Path.of("/etc/sandlot/config.yaml");
 
@@ -72,7 +74,8 @@ public record Settings(
                 machineHostName(),
                 java.util.Map.of(),
                 null,
-                List.of(Path.of("/etc/sandlot/secrets")));
+                List.of(Path.of("/etc/sandlot/secrets")),
+                "text");
     }
 
     /** The kernel's host name (of this UTS namespace), as {@code hostname} prints it. */

@@ -5,8 +5,10 @@ import dev.sandlot.apply.HostClients;
 import dev.sandlot.apply.SandboxResult;
 import dev.sandlot.config.Settings;
 import dev.sandlot.host.Cgroups;
+import dev.sandlot.host.ProcFs;
 import dev.sandlot.host.SpawnedPids;
 import dev.sandlot.host.Subreaper;
+import dev.sandlot.manifest.SandboxSpec;
 import dev.sandlot.observe.Incarnation;
 import dev.sandlot.observe.Observation;
 import dev.sandlot.observe.RuntimeState;
@@ -78,7 +80,11 @@ public final class Daemon {
     private final Map<String, String> scheduled = new java.util.concurrent.ConcurrentHashMap<>();
     private final HealthMonitor health;
     private Timers timers;
-    private volatile Instant lastLoopBeat = Instant.now();
+    private final Liveness liveness;
+    /** How often sandboxes the subreaper cannot see end are looked at ({@link AdoptedExits}). */
+    static final Duration ADOPTED_EXIT_CHECK = Duration.ofSeconds(1);
+    private volatile AdoptedExits adoptedExits;
+    private volatile String livenessProblem;
     private final ManifestSource source;
     private SourceStatus lastSource;
     private DesiredStore desired;
@@ -95,11 +101,14 @@ public final class Daemon {
         this.metrics = new Metrics(this::cgroupsByName, new Cgroups());
         this.source = Sources.open(settings, true);
         this.health = new HealthMonitor(host.runsc(), new HealthListener());
-        this.logRotation = new LogRotation(host.state().stateDir().resolve("logs"), 10L << 20, 3);
+        this.logRotation = LogRotation.sandboxLogs(host.state().stateDir());
+        this.liveness = new Liveness(queue::progress, this::longestGracePeriod);
     }
 
     /** Runs until {@link #stop()}; the caller holds the run lock. */
     public void run(boolean reapChildren) throws Exception {
+        StartupSteps startup = new StartupSteps(notifier);
+        startup.next("stopping processes an earlier sandlot left running", StartupSteps.KILL_STRAGGLERS);
         host.state().init();
         // We hold the run lock: plugins or runsc calls still running for our ids were left by a
         // daemon killed mid-call, and nobody would ever time them out.
@@ -109,17 +118,23 @@ public final class Daemon {
         if (killed > 0) {
             LOG.warn("killed {} process(es) an earlier sandlot left running", killed);
         }
+        long reaperPid = 0;
         if (reapChildren) {
             Subreaper reaper = Subreaper.start(SpawnedPids.global());
             if (reaper != null) {
                 reaper.onExit(this::sandboxExited);
+                reaperPid = ProcessHandle.current().pid();
             }
         }
+        adoptedExits = new AdoptedExits(new ProcFs(), reaperPid);
+        startup.next("reading the records and the manifests (" + source.describe() + ")", StartupSteps.READ_MANIFESTS);
         desired = new DesiredStore(LastKnownGood.fromRecords(host.state().loadAll()));
         timers = new Timers();
         relist();
+        startup.next("observing the sandboxes that run (to adopt them)", StartupSteps.OBSERVE);
         Observation first = observations.fresh(observations.now());
         remember(first);
+        startup.next("starting the loop", StartupSteps.START_LOOP);
         queue.start(this::reconcile);
         Set<String> names = new TreeSet<>(desired.current().sandboxes().keySet());
         names.addAll(first.byName().keySet());
@@ -136,6 +151,7 @@ public final class Daemon {
             });
         }
         timers.every("status", Duration.ofMillis(500), this::writeStatusIfDirty);
+        timers.every("adopted-exits", ADOPTED_EXIT_CHECK, () -> adoptedExits.check(this::adoptedEnded));
         Duration watchdog = notifier.watchdogInterval();
         timers.every("watchdog", watchdog == null ? Duration.ofSeconds(10) : watchdog.dividedBy(3), this::beat);
         timers.start();
@@ -282,6 +298,7 @@ public final class Daemon {
             }
             statusDirty.set(true);
             if (result.created() != null) {
+                adoptedExits.forget(name); // the new sandbox is this daemon's child: the subreaper sees it end
                 wakeDependents(name); // Ready at once without a health check; else they re-check
             }
             if (!result.ok()) {
@@ -308,6 +325,15 @@ public final class Daemon {
             }
         }
         idByPid = pids;
+        adoptedExits.track(o);
+    }
+
+    /** An adopted sandbox's process is gone: look at it now, not at the next resync. */
+    private void adoptedEnded(SandboxId id) {
+        if (!tearingDown.contains(id)) {
+            LOG.info("{} ended (adopted: its exit code is unknown)", id.name());
+            queue.add(id.name());
+        }
     }
 
     /**
@@ -366,16 +392,44 @@ public final class Daemon {
         return wrote;
     }
 
+    /**
+     * WATCHDOG=1 only while the work queue moves ({@link Liveness}); a stuck daemon is left to
+     * systemd's watchdog, which restarts it (the sandboxes keep running and are adopted).
+     */
     private void beat() {
-        lastLoopBeat = Instant.now();
-        if (healthy()) {
+        String problem = liveness.problem();
+        if (problem == null) {
             notifier.watchdog();
+        } else if (!problem.equals(livenessProblem)) {
+            LOG.error("not alive, no WATCHDOG=1 sent: {}", problem);
         }
+        livenessProblem = problem;
     }
 
-    /** Healthy while the timers run and the work queue moves. */
+    /** For /healthz: the same test as the watchdog's. */
     boolean healthy() {
-        return Duration.between(lastLoopBeat, Instant.now()).compareTo(Duration.ofSeconds(60)) < 0;
+        return liveness.healthy();
+    }
+
+    /** The longest stop a pass may now wait for: the grace periods of desired and recorded sandboxes. */
+    private Duration longestGracePeriod() {
+        Duration longest = SandboxSpec.DEFAULT_GRACE_PERIOD;
+        for (DesiredSandbox d : desired.current().sandboxes().values()) {
+            longest = max(longest, d.manifest().spec().gracePeriod());
+        }
+        Observation o = observations.latest();
+        if (o != null) {
+            for (Incarnation i : o.all()) {
+                if (i.stored() != null && i.stored().record() != null && i.stored().record().spec() != null) {
+                    longest = max(longest, i.stored().record().spec().gracePeriod());
+                }
+            }
+        }
+        return longest;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /**

@@ -15,8 +15,11 @@ import org.slf4j.LoggerFactory;
  * the file open in append mode and never reopens it, so the file must stay the same inode. Keeps
  * {@code NAME.log.1} ... {@code NAME.log.N}.
  */
-final class LogRotation {
+public final class LogRotation {
     private static final Logger LOG = LoggerFactory.getLogger(LogRotation.class);
+    /** Each sandbox's log is cut past 10 MiB, keeping 3 older ones: at most 40 MiB per sandbox. */
+    static final long MAX_BYTES = 10L << 20;
+    static final int KEEP = 3;
     private final Path dir;
     private final long maxBytes;
     private final int keep;
@@ -27,7 +30,15 @@ final class LogRotation {
         this.keep = keep;
     }
 
-    void rotate() {
+    /**
+     * The rotation of every sandbox log under a state dir, as the daemon does at each resync and
+     * the one-shot commands that start sandboxes ({@code apply}, {@code down}) at the end of theirs.
+     */
+    public static LogRotation sandboxLogs(Path stateDir) {
+        return new LogRotation(stateDir.resolve("logs"), MAX_BYTES, KEEP);
+    }
+
+    public void rotate() {
         if (!Files.isDirectory(dir)) {
             return;
         }

@@ -23,30 +23,37 @@ public final class Logging {
             return;
         }
         boolean journald = System.getenv("JOURNAL_STREAM") != null;
-        Encoder<ILoggingEvent> encoder;
-        if ("json".equals(format)) {
-            JsonEncoder json = new JsonEncoder();
-            json.setContext(context);
-            json.start();
-            encoder = json;
-        } else {
-            PatternLayoutEncoder pattern = new PatternLayoutEncoder();
-            pattern.setContext(context);
-            pattern.setPattern((journald ? "" : "%d{yyyy-MM-dd'T'HH:mm:ss.SSS} ")
-                    + "%-5level %replace([%X{sandbox}] ){'\\[\\] ', ''}%msg%n");
-            pattern.start();
-            encoder = pattern;
-        }
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
         console.setName("console");
         console.setTarget(journald ? "System.out" : "System.err");
-        console.setEncoder(encoder);
+        console.setEncoder(encoder(context, format, journald));
         console.start();
         ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.detachAndStopAllAppenders();
         root.addAppender(console);
         root.setLevel(Level.INFO);
         context.getLogger("org.quartz").setLevel(Level.WARN);
+    }
+
+    /**
+     * One line per event: {@code json} as one JSON object (MDC included), else text with the
+     * sandbox name from the MDC, and a timestamp unless journald (which stamps each line) reads it.
+     */
+    static Encoder<ILoggingEvent> encoder(LoggerContext context, String format, boolean journald) {
+        if ("json".equals(format)) {
+            JsonEncoder json = new JsonEncoder();
+            json.setContext(context);
+            // Shippers search the text as read, not logback's "{}" template with its arguments apart.
+            json.setWithFormattedMessage(true);
+            json.start();
+            return json;
+        }
+        PatternLayoutEncoder pattern = new PatternLayoutEncoder();
+        pattern.setContext(context);
+        pattern.setPattern((journald ? "" : "%d{yyyy-MM-dd'T'HH:mm:ss.SSS} ")
+                + "%-5level %replace([%X{sandbox}] ){'\\[\\] ', ''}%msg%n");
+        pattern.start();
+        return pattern;
     }
 }

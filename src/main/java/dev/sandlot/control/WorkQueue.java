@@ -2,9 +2,10 @@ package dev.sandlot.control;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,17 +35,26 @@ public final class WorkQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final LinkedHashSet<String> queued = new LinkedHashSet<>();
-    private final Set<String> processing = new HashSet<>();
+    /** Keys in flight, with when their pass started (clock nanos): what liveness looks at. */
+    private final Map<String, Long> processing = new HashMap<>();
     private final Set<String> dirty = new HashSet<>();
     private final Map<String, Long> askedAt = new HashMap<>();
     private final Backoff backoff;
     private final ExecutorService workers;
     private final ScheduledExecutorService delays;
     private final int workerCount;
+    private final LongSupplier clock;
+    private int workersLost;
     private boolean shuttingDown;
 
     public WorkQueue(int workerCount, Duration backoffBase, Duration backoffMax) {
+        this(workerCount, backoffBase, backoffMax, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, for the age of passes in flight ({@link #progress()}); tests pass a fake */
+    WorkQueue(int workerCount, Duration backoffBase, Duration backoffMax, LongSupplier clock) {
         this.workerCount = workerCount;
+        this.clock = clock;
         this.backoff = new Backoff(backoffBase, backoffMax);
         this.workers = Executors.newFixedThreadPool(workerCount, daemonThreads("worker"));
         this.delays = Executors.newSingleThreadScheduledExecutor(daemonThreads("requeue"));
@@ -69,7 +80,7 @@ public final class WorkQueue {
             if (shuttingDown) {
                 return;
             }
-            if (processing.contains(key)) {
+            if (processing.containsKey(key)) {
                 dirty.add(key); // its next pass starts after this one ends: since() is set then
             } else {
                 askedAt.put(key, System.nanoTime());
@@ -130,7 +141,50 @@ public final class WorkQueue {
         }
     }
 
+    /**
+     * How the queue moves, for the watchdog and /healthz: whether every worker is still in its loop,
+     * and the pass in flight the longest (null when none is). A queue whose lock stays taken for a
+     * second is reported as not looping: something holds it that never should for long.
+     */
+    public record Progress(boolean looping, String oldestKey, Duration oldestAge) {
+    }
+
+    public Progress progress() {
+        try {
+            if (!lock.tryLock(1, TimeUnit.SECONDS)) {
+                return new Progress(false, null, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Progress(false, null, null);
+        }
+        try {
+            long now = clock.getAsLong();
+            Optional<Map.Entry<String, Long>> oldest = processing.entrySet().stream()
+                    .min(Map.Entry.comparingByValue());
+            return new Progress(workersLost == 0 && !shuttingDown,
+                    oldest.map(Map.Entry::getKey).orElse(null),
+                    oldest.map(e -> Duration.ofNanos(now - e.getValue())).orElse(null));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A worker whose loop ended (only an Error outside a pass does that) is one pool thread less. */
     private void work(Handler handler) {
+        try {
+            loop(handler);
+        } finally {
+            lock.lock();
+            try {
+                workersLost++;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void loop(Handler handler) {
         while (true) {
             String key;
             lock.lock();
@@ -143,7 +197,7 @@ public final class WorkQueue {
                 }
                 key = queued.iterator().next();
                 queued.remove(key);
-                processing.add(key);
+                processing.put(key, clock.getAsLong());
             } finally {
                 lock.unlock();
             }

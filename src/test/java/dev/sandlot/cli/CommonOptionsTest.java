@@ -45,6 +45,15 @@ class CommonOptionsTest {
     }
 
     @Test
+    void theLogFormatIsReadFromTheFileAndChecked() throws Exception {
+        assertThat(Settings.defaults().logFormat()).isEqualTo("text");
+        assertThat(resolve("--config", config("logFormat: json\n").toString()).logFormat()).isEqualTo("json");
+        Path bad = config("logFormat: xml\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> resolve("--config", bad.toString()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("logFormat: xml is not a log format");
+    }
+
+    @Test
     void anEmptyConfigFileKeepsEveryDefault() throws Exception {
         assertThat(resolve("--config", config("# nothing\n").toString())).isEqualTo(Settings.defaults());
     }

@@ -59,6 +59,7 @@ class PackagedConfigTest {
         assertThat(c.parallelism()).isPositive();
         assertThat(ConfigFile.parseDuration(c.resyncInterval(), "resyncInterval")).isEqualTo(d.resyncInterval());
         assertThat(c.metricsAddress()).isEqualTo(d.metricsAddress());
+        assertThat(c.logFormat()).isEqualTo(d.logFormat());
         assertThat(ConfigFile.parseDuration(c.crashLoopBackoff().initial(), "initial")).isEqualTo(d.crashLoopInitial());
         assertThat(ConfigFile.parseDuration(c.crashLoopBackoff().max(), "max")).isEqualTo(d.crashLoopMax());
         assertThat(ConfigFile.parseDuration(c.crashLoopBackoff().resetAfter(), "resetAfter"))

@@ -131,14 +131,14 @@ class SystemdNotifierTest {
         }
     }
 
-    private static AFUNIXDatagramChannel bind(SocketAddress address) throws IOException {
+    static AFUNIXDatagramChannel bind(SocketAddress address) throws IOException {
         AFUNIXDatagramChannel server = AFUNIXDatagramChannel.open();
         server.bind(address);
         return server;
     }
 
     /** One datagram, waiting at most a few seconds. */
-    private static String receive(AFUNIXDatagramChannel server) throws IOException {
+    static String receive(AFUNIXDatagramChannel server) throws IOException {
         server.configureBlocking(true);
         server.socket().setSoTimeout(5000);
         ByteBuffer buf = ByteBuffer.allocate(4096);

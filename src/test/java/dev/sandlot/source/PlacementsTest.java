@@ -85,7 +85,7 @@ class PlacementsTest {
         Settings settings = new Settings(manifests, dir.resolve("state"), dir.resolve("run"), d.cniConfDir(),
                 d.cniBinDirs(), d.runsc(), d.runscFlags(), d.mountAllowList(), d.netnsDir(), d.parallelism(),
                 d.resyncInterval(), d.metricsAddress(), d.crashLoopInitial(), d.crashLoopMax(), d.crashLoopReset(),
-                "any", Map.of("role", "web"), null, d.secretDirs());
+                "any", Map.of("role", "web"), null, d.secretDirs(), d.logFormat());
 
         DesiredState state = Sources.readOnce(Sources.open(settings, false), List.of());
 
