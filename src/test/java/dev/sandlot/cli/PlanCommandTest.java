@@ -21,14 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * empty host: runsc is the process seam's fake, which lists no containers.
  */
 class PlanCommandTest {
-    private static final String WEB = """
-            apiVersion: sandlot.dev/v1
-            kind: Sandbox
-            metadata: {name: web}
-            spec:
-              rootfs: {path: /srv/rootfs}
-              process: {args: [/bin/httpd, -f]}
-            """;
+    private static final String WEB = ValidateCommandTest.WEB;
 
     @TempDir
     Path dir;
