@@ -8,7 +8,6 @@ import dev.sandlot.host.CniResults;
 import dev.sandlot.host.HostException;
 import dev.sandlot.host.NetworkConfig;
 import dev.sandlot.manifest.Dns;
-import dev.sandlot.manifest.MountSpec;
 import dev.sandlot.manifest.PortMapping;
 import dev.sandlot.manifest.SandboxSpec;
 import dev.sandlot.rootfs.ResolvedRootfs;
@@ -22,7 +21,6 @@ import dev.sandlot.state.StateStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +54,9 @@ final class SandboxCreator {
         String name = desired.name();
         SandboxSpec spec = desired.manifest().spec();
         SandboxSpec bundleSpec = withEnvFrom(name, spec, host.settings().secretDirs());
-        preflightMounts(name, spec);
+        HostPathGuard guard = new HostPathGuard(host);
+        guard.checkMounts(name, spec);
+        guard.checkRootfs(name, spec);
         List<NetworkConfig> networks = lookUpNetworks(name, spec);
         // Last of the checks: it may unpack an archive or image, and pins the tree until the record names it.
         ResolvedRootfs rootfs = preflightRootfs(name, spec);
@@ -185,31 +185,6 @@ final class SandboxCreator {
                     EnvFiles.merge(spec.process().envFrom(), spec.process().env(), secretDirs)));
         } catch (EnvFiles.EnvFileException e) {
             throw new ApplyException(name, "envFrom", e.getMessage(), null);
-        }
-    }
-
-    private static void preflightMounts(String name, SandboxSpec spec) throws ApplyException {
-        for (MountSpec m : spec.mounts()) {
-            Path source = Path.of(m.source());
-            if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
-                throw new ApplyException(name, "mounts", "mount source " + source + " does not exist on this host", null);
-            }
-            if (Files.isSymbolicLink(source)) {
-                throw new ApplyException(name, "mounts", "mount source " + source + " is a symlink; name its target", null);
-            }
-            // The allow-list judged the path as written, and runsc follows links when it mounts: a
-            // symlinked folder on the way (/srv/x -> /etc) would bind what it leads to.
-            Path real;
-            try {
-                real = source.toRealPath();
-            } catch (IOException e) {
-                throw new ApplyException(name, "mounts", "mount source " + source + " cannot be resolved ("
-                        + e.getClass().getSimpleName() + ")", e);
-            }
-            if (!real.equals(source)) {
-                throw new ApplyException(name, "mounts", "mount source " + source + " leads through a symlink to "
-                        + real + "; name the real path, under the mount allow-list", null);
-            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,13 +32,16 @@ final class LogsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The sandbox (metadata.name).")
     String name;
 
-    /** Where output goes; tests replace it. */
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Where the log's bytes go (as they are: a log need not be text); tests replace it. */
     PrintStream out = System.out;
 
     @Override
     public Integer call() throws Exception {
         if (!name.matches("[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?")) {
-            System.err.println("sandlot logs: not a sandbox name");
+            spec.commandLine().getErr().println("sandlot logs: not a sandbox name");
             return 1;
         }
         Settings settings = options.resolve();
@@ -54,7 +58,7 @@ final class LogsCommand implements Callable<Integer> {
             }
             return 0;
         } catch (NoSuchFileException e) {
-            System.err.println("sandlot logs: no logs for " + name + " in " + file.getParent());
+            spec.commandLine().getErr().println("sandlot logs: no logs for " + name + " in " + file.getParent());
             return 1;
         }
     }

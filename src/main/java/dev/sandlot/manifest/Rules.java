@@ -37,9 +37,7 @@ final class Rules {
     static final int MAX_IMAGE_REF = 255;
     static final int MAX_SCHEDULE = 256;
 
-    /** Mount sources are never these nor under them, whatever the allow-list says (RELIABILITY.md §E.36). */
-    static final List<String> FORBIDDEN_MOUNT_SOURCES =
-            List.of("/etc", "/proc", "/sys", "/dev", "/run", "/var/lib/cni", "/var/lib/sandlot");
+    static final List<String> FORBIDDEN_MOUNT_SOURCES = HostFolders.MOUNT_SOURCES;
     static final List<String> FORBIDDEN_DESTINATIONS = List.of("/proc", "/sys", "/dev");
 
     private Rules() {
@@ -127,9 +125,10 @@ final class Rules {
 
     /** True when normalized absolute {@code path} is {@code root} or lies under it. */
     static boolean isUnder(String path, String root) {
-        return root.equals("/") || path.equals(root) || path.startsWith(root + "/");
+        return HostFolders.isUnder(path, root);
     }
 
+    /** A rootfs directory or image layout: never a host folder of {@link HostFolders#ROOTFS}, nor above one. */
     static String rootfsPath(String path) {
         String problem = absolutePath(path);
         if (problem != null) {
@@ -138,12 +137,12 @@ final class Rules {
         if (path.equals("/")) {
             return "must not be the host's root directory";
         }
-        for (String forbidden : FORBIDDEN_DESTINATIONS) {
-            if (isUnder(path, forbidden)) {
-                return "must not be " + forbidden + " or under it";
-            }
+        String forbidden = HostFolders.under(path, HostFolders.ROOTFS);
+        if (forbidden != null) {
+            return "must not be " + forbidden + " or under it";
         }
-        return null;
+        String inside = HostFolders.inside(path, HostFolders.ROOTFS);
+        return inside == null ? null : "must not contain " + inside + " (the sandbox would see it)";
     }
 
     static String archive(String path) {
@@ -154,12 +153,8 @@ final class Rules {
         if (!(path.endsWith(".tar") || path.endsWith(".tar.gz") || path.endsWith(".tgz"))) {
             return "must be a .tar, .tar.gz or .tgz file";
         }
-        for (String forbidden : FORBIDDEN_DESTINATIONS) {
-            if (isUnder(path, forbidden)) {
-                return "must not be under " + forbidden;
-            }
-        }
-        return null;
+        String forbidden = HostFolders.under(path, HostFolders.ROOTFS);
+        return forbidden == null ? null : "must not be under " + forbidden;
     }
 
     static String cwd(String path) {

@@ -149,6 +149,12 @@ final class FakeHost {
                 + " 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 3 0 987654 123456 789 18446744073709551615\n");
     }
 
+    /** These clients with other settings (the state store stays in this host's temp dir). */
+    HostClients with(Settings settings) {
+        return new HostClients(settings, host.state(), host.runsc(), host.netns(), host.cni(), host.networks(),
+                host.iptables(), host.proc(), host.cgroups(), host.clock());
+    }
+
     /** One line per request: CNI calls by command, plugin, ifname and network; others by argv. */
     static String describe(ExecRequest r, Path dir) {
         String cni = r.env().get("CNI_COMMAND");
@@ -174,15 +180,20 @@ final class FakeHost {
     }
 
     DesiredSandbox desired(String name, String arg, Path rootfsDir, List<String> networks, String mounts) {
+        return desired(name, "{path: " + rootfsDir + "}", arg, networks, mounts);
+    }
+
+    /** @param rootfs the YAML of spec.rootfs, such as {@code {archive: /srv/a.tar}} */
+    DesiredSandbox desired(String name, String rootfs, String arg, List<String> networks, String mounts) {
         String yaml = """
                 apiVersion: sandlot.dev/v1
                 kind: Sandbox
                 metadata: {name: %s}
                 spec:
-                  rootfs: {path: %s}
+                  rootfs: %s
                   process: {args: ["/bin/httpd", "%s"]}
                   networks: [%s]
-                %s""".formatted(name, rootfsDir, arg, String.join(", ", networks), mounts);
+                %s""".formatted(name, rootfs, arg, String.join(", ", networks), mounts);
         String file = dir.resolve("manifests/" + name + ".yaml").toString();
         ParseResult r = ManifestParser.parse(file, yaml.getBytes(StandardCharsets.UTF_8), List.of(dir));
         if (!r.valid()) {

@@ -15,7 +15,8 @@ import picocli.CommandLine;
 /** {@code sandlot validate}: exit status, output format, and folders full of traps (never blocks). */
 @Timeout(20)
 class ValidateCommandTest {
-    private static final String WEB = """
+    /** A valid manifest; other command tests use it too. */
+    static final String WEB = """
             apiVersion: sandlot.dev/v1
             kind: Sandbox
             metadata: {name: web}

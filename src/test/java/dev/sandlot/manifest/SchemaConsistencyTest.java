@@ -164,6 +164,21 @@ class SchemaConsistencyTest {
         for (String r : List.of("latest", "3.12-slim", "example.com/app:v1", "a--b", "-x", "x-", "a b", "a//b", "a---b", "")) {
             samples.add(org.junit.jupiter.params.provider.Arguments.of(ref, r, Rules.imageRef(r) == null));
         }
+        // The rootfs rules are "not" patterns: they match exactly what the validator refuses.
+        String rootfs = "/properties/spec/properties/rootfs/properties/";
+        List<String> paths = List.of("/", "/srv/r", "/opt/rootfs", "/etc", "/etc/ssl", "/etcetera", "/root", "/rootfs",
+                "/home/a", "/boot", "/run", "/run/x", "/var", "/var/lib", "/var/lib/machines/a", "/var/lib/sandlot",
+                "/var/lib/sandlot/rootfs/x", "/var/lib/cni/networks", "/var/log/x", "/var/run", "/var/mail", "/var/spool/x",
+                "/var/backups", "/var/cache/x", "/proc/1/root", "/sys", "/dev/shm", "/tmp/r", "/usr/share/r");
+        for (String p : paths) {
+            boolean accepted = Rules.rootfsPath(p) == null;
+            samples.add(org.junit.jupiter.params.provider.Arguments.of(rootfs + "path/allOf/1/not/pattern", p, !accepted));
+            samples.add(org.junit.jupiter.params.provider.Arguments.of(
+                    rootfs + "image/properties/layout/allOf/1/not/pattern", p, !accepted));
+            String archive = p + ".tar";
+            samples.add(org.junit.jupiter.params.provider.Arguments.of(rootfs + "archive/allOf/2/not/pattern", archive,
+                    Rules.archive(archive) != null));
+        }
         String hosts = "/properties/spec/properties/placement/properties/hosts/items/pattern";
         for (String h : List.of("web-*", "edge?.example.com", "*", "web_1", "[a]", "", "a b")) {
             samples.add(org.junit.jupiter.params.provider.Arguments.of(hosts, h, Rules.hostPattern(h) == null));

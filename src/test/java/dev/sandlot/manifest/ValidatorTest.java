@@ -471,6 +471,47 @@ class ValidatorTest {
                         List.of("8:5: spec.rootfs: must have exactly one of path, archive or image")));
     }
 
+    /** Host folders with credentials or state are never a root filesystem (HostFolders.ROOTFS), as written. */
+    static Stream<Arguments> rootfsHostFolders() {
+        return Stream.of(
+                arguments("    path: /srv/sandlot/rootfs/busybox", List.of()),
+                arguments("    path: /opt/rootfs", List.of()),
+                arguments("    path: /var/lib/machines/web", List.of()),
+                arguments("    path: /etcetera", List.of()),
+                arguments("    path: /tmp/rootfs", List.of()),
+                arguments("    path: /etc", List.of("8:11: spec.rootfs.path: must not be /etc or under it")),
+                arguments("    path: /etc/ssl", List.of("8:11: spec.rootfs.path: must not be /etc or under it")),
+                arguments("    path: /root", List.of("8:11: spec.rootfs.path: must not be /root or under it")),
+                arguments("    path: /home/alice", List.of("8:11: spec.rootfs.path: must not be /home or under it")),
+                arguments("    path: /boot", List.of("8:11: spec.rootfs.path: must not be /boot or under it")),
+                arguments("    path: /run/sandlot", List.of("8:11: spec.rootfs.path: must not be /run or under it")),
+                arguments("    path: /var/run", List.of("8:11: spec.rootfs.path: must not be /var/run or under it")),
+                arguments("    path: /var/log", List.of("8:11: spec.rootfs.path: must not be /var/log or under it")),
+                arguments("    path: /var/backups", List.of("8:11: spec.rootfs.path: must not be /var/backups or under it")),
+                arguments("    path: /var/lib/sandlot/rootfs/sha256-ab",
+                        List.of("8:11: spec.rootfs.path: must not be /var/lib/sandlot or under it")),
+                arguments("    path: /var/lib/cni", List.of("8:11: spec.rootfs.path: must not be /var/lib/cni or under it")),
+                arguments("    path: /var", List.of("8:11: spec.rootfs.path: must not contain /var/run (the sandbox would see it)")),
+                arguments("    path: /var/lib",
+                        List.of("8:11: spec.rootfs.path: must not contain /var/lib/sandlot (the sandbox would see it)")),
+                arguments("    archive: /srv/images/web.tar", List.of()),
+                arguments("    archive: /root/backup.tar", List.of("8:14: spec.rootfs.archive: must not be under /root")),
+                arguments("    archive: /etc/web.tar.gz", List.of("8:14: spec.rootfs.archive: must not be under /etc")),
+                arguments("    archive: /var/lib/sandlot/x.tgz",
+                        List.of("8:14: spec.rootfs.archive: must not be under /var/lib/sandlot")),
+                arguments("    image: {layout: /srv/images/web}", List.of()),
+                arguments("    image: {layout: /home/alice/oci}",
+                        List.of("8:21: spec.rootfs.image.layout: must not be /home or under it")),
+                arguments("    image: {layout: /var/lib}",
+                        List.of("8:21: spec.rootfs.image.layout: must not contain /var/lib/sandlot (the sandbox would see it)")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rootfsHostFolders")
+    void hostFoldersWithCredentialsOrStateAreNeverARootfs(String replacement, List<String> expected) {
+        assertThat(errors(fullWithLine(8, replacement))).containsExactlyElementsOf(expected);
+    }
+
     @ParameterizedTest(name = "line {0}: {1}")
     @MethodSource("laterRules")
     void reportsEachBrokenRuleOfTheLaterFieldsWithItsLocationAndFieldPath(int line, String replacement,
