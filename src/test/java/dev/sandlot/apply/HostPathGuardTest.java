@@ -43,7 +43,7 @@ class HostPathGuardTest {
         return new Settings(d.manifestsDir(), stateDir, runDir, d.cniConfDir(), d.cniBinDirs(), d.runsc(),
                 d.runscFlags(), d.mountAllowList(), d.netnsDir(), d.parallelism(), d.resyncInterval(),
                 d.metricsAddress(), d.crashLoopInitial(), d.crashLoopMax(), d.crashLoopReset(), d.hostName(),
-                d.hostLabels(), d.git(), secretDirs);
+                d.hostLabels(), d.git(), secretDirs, d.logFormat());
     }
 
     private DesiredSandbox mounting(Path source) {
