@@ -45,16 +45,23 @@ final class AdoptedExits {
 
     /**
      * Follows an observation: starts watching the running sandboxes the reaper will not see end,
-     * and stops watching those it no longer shows running (a pass already looks at them).
+     * and reports (then stops watching) those it no longer shows running. The observation may be
+     * the status writer's, which starts no pass: a death seen there first must still reach the
+     * queue (found by DaemonIT: the status write saw the end a few ms before the check did).
      */
-    void track(Observation o) {
+    void track(Observation o, Consumer<SandboxId> ended) {
         Map<Integer, SandboxId> running = new java.util.HashMap<>();
         for (Incarnation i : o.all()) {
             if (i.runtime() == RuntimeState.RUNNING && i.pid() > 0) {
                 running.put(i.pid(), i.id());
             }
         }
-        watched.entrySet().removeIf(e -> !e.getValue().id().equals(running.get(e.getKey())));
+        for (Map.Entry<Integer, Watched> e : watched.entrySet()) {
+            Watched w = e.getValue();
+            if (!w.id().equals(running.get(e.getKey())) && watched.remove(e.getKey(), w)) {
+                ended.accept(w.id());
+            }
+        }
         running.forEach((pid, id) -> {
             if (!watched.containsKey(pid)) {
                 Optional<ProcStat> stat = proc.stat(pid);

@@ -325,7 +325,7 @@ public final class Daemon {
             }
         }
         idByPid = pids;
-        adoptedExits.track(o);
+        adoptedExits.track(o, this::adoptedEnded);
     }
 
     /** An adopted sandbox's process is gone: look at it now, not at the next resync. */

@@ -39,7 +39,7 @@ class AdoptedExitsTest {
         SandboxId web = SandboxId.newFor("web", random);
         process(100, 1, 'S', 1111);
         AdoptedExits exits = exits();
-        exits.track(observed(Map.of(100, web)));
+        exits.track(observed(Map.of(100, web)), ended::add);
 
         exits.check(ended::add);
         assertThat(ended).as("still running").isEmpty();
@@ -56,7 +56,7 @@ class AdoptedExitsTest {
         SandboxId web = SandboxId.newFor("web", random);
         process(100, 1, 'S', 1111);
         AdoptedExits exits = exits();
-        exits.track(observed(Map.of(100, web)));
+        exits.track(observed(Map.of(100, web)), ended::add);
 
         process(100, 1, 'Z', 1111);
         exits.check(ended::add);
@@ -68,7 +68,7 @@ class AdoptedExitsTest {
         SandboxId web = SandboxId.newFor("web", random);
         process(100, 1, 'S', 1111);
         AdoptedExits exits = exits();
-        exits.track(observed(Map.of(100, web)));
+        exits.track(observed(Map.of(100, web)), ended::add);
 
         process(100, 1, 'S', 2222); // same pid, a later process
         exits.check(ended::add);
@@ -80,12 +80,12 @@ class AdoptedExitsTest {
         SandboxId mine = SandboxId.newFor("mine", random);
         process(200, DAEMON, 'S', 1111);
         AdoptedExits exits = exits();
-        exits.track(observed(Map.of(200, mine)));
+        exits.track(observed(Map.of(200, mine)), ended::add);
 
         assertThat(exits.size()).isZero();
 
         AdoptedExits nobodyReaps = new AdoptedExits(new ProcFs(proc), 0);
-        nobodyReaps.track(observed(Map.of(200, mine)));
+        nobodyReaps.track(observed(Map.of(200, mine)), ended::add);
         assertThat(nobodyReaps.size()).as("without a subreaper every sandbox is watched").isEqualTo(1);
     }
 
@@ -93,10 +93,24 @@ class AdoptedExitsTest {
     void aSandboxAlreadyGoneWhenFirstSeenIsReportedAtTheNextCheck() {
         SandboxId web = SandboxId.newFor("web", random);
         AdoptedExits exits = exits();
-        exits.track(observed(Map.of(100, web)));
+        exits.track(observed(Map.of(100, web)), ended::add);
 
         exits.check(ended::add);
         assertThat(ended).containsExactly(web);
+    }
+
+    @Test
+    void anEndSeenFirstByAnotherObservationIsReportedByIt() throws IOException {
+        SandboxId web = SandboxId.newFor("web", random);
+        process(100, 1, 'S', 1111);
+        AdoptedExits exits = exits();
+        exits.track(observed(Map.of(100, web)), ended::add);
+
+        exits.track(observed(Map.of()), ended::add); // e.g. the status writer's observation
+        exits.check(ended::add);
+
+        assertThat(ended).containsExactly(web);
+        assertThat(exits.size()).isZero();
     }
 
     @Test
@@ -106,18 +120,19 @@ class AdoptedExitsTest {
         process(100, 1, 'S', 1111);
         process(101, 1, 'S', 1111);
         AdoptedExits exits = exits();
-        exits.track(observed(Map.of(100, web, 101, db)));
+        exits.track(observed(Map.of(100, web, 101, db)), ended::add);
         assertThat(exits.size()).isEqualTo(2);
 
         exits.forget("web"); // the daemon started a new web
-        exits.track(observed(Map.of(101, db)));
-        exits.track(observed(Map.of()));
+        exits.track(observed(Map.of(101, db)), ended::add);
+        exits.track(observed(Map.of()), ended::add);
         assertThat(exits.size()).isZero();
+        assertThat(ended).as("db no longer running is news; web was replaced by the daemon").containsExactly(db);
 
         Files.delete(proc.resolve("100/stat"));
         Files.delete(proc.resolve("101/stat"));
         exits.check(ended::add);
-        assertThat(ended).isEmpty();
+        assertThat(ended).containsExactly(db);
     }
 
     private void process(int pid, int ppid, char state, long startTime) throws IOException {

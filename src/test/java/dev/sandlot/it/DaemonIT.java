@@ -127,4 +127,32 @@ class DaemonIT {
         assertThat(after.get("pid")).isEqualTo(before.get("pid"));
         assertThat(TestHost.httpGet(after.get("ip").asText())).isEqualTo("Hello World!\n");
     }
+
+    @Test
+    void anAdoptedSandboxThatDiesIsRecreatedWithoutWaitingForAResync() throws Exception {
+        // A resync an hour away: only the daemon's check of adopted pids can notice the death.
+        host.writeConfig("resyncInterval: 1h\nmetricsAddress: \"off\"\n");
+        dropIn("adopted", "v1");
+        JsonNode before;
+        try (DaemonProcess first = new DaemonProcess(host)) {
+            before = awaitStatus("adopted", DaemonIT::running, 20_000);
+            first.signal("KILL");
+            assertThat(first.awaitExit(10)).isTrue();
+        }
+        try (DaemonProcess daemon = new DaemonProcess(host)) {
+            daemon.awaitLog("sandlot running", 20_000);
+            assertThat(status("adopted").get("pid")).as("adopted, not restarted").isEqualTo(before.get("pid"));
+
+            new ProcessBuilder("kill", "-KILL", before.get("pid").asText()).inheritIO().start().waitFor();
+
+            JsonNode after;
+            try {
+                after = awaitStatus("adopted", r -> running(r) && !r.get("id").equals(before.get("id")), 20_000);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\ndaemon log:\n" + daemon.output(), e);
+            }
+            assertThat(TestHost.httpGet(after.get("ip").asText())).isEqualTo("Hello World!\n");
+            assertThat(host.counts().runscContainers()).isEqualTo(1);
+        }
+    }
 }
