@@ -401,7 +401,7 @@ public final class Daemon {
             recorder.write(desired.current(), o, planContext(o), health.readiness());
             List<SandboxStatus> rows = StatusBuilder.build(desired.current(), o, recorder.history(), planContext(o),
                     health.readiness());
-            metrics.phases(rows);
+            metrics.statuses(rows);
             long running = rows.stream().filter(r -> r.phase() == dev.sandlot.status.Phase.Running).count();
             notifier.status(running + "/" + rows.size() + " sandboxes running"
                     + (desired.sourceProblem() == null ? "" : "; " + desired.sourceProblem()));
