@@ -464,7 +464,7 @@ public final class Daemon {
     private void fire(String name) {
         try {
             Observation o = observations.fresh(observations.now());
-            if (o.of(name).stream().anyMatch(i -> i.runtime() == RuntimeState.RUNNING)) {
+            if (ScheduledRunGate.previousRunGoing(o.of(name))) {
                 LOG.info("[{}] scheduled run skipped: the previous run is still going", name);
                 return;
             }
