@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"One row per sandbox: name, phase, IP, pid, restarts, age, message.",
+        description = {"One row per sandbox: name, phase, ready, IP, pid, restarts, age, message.",
             "Works with or without the daemon: the host is observed now; errors and restarts",
             "come from what the daemon (or the last apply) recorded. Never changes the host."},
         footer = {"", "Examples:", "  sandlot status", "  sandlot status --json web"})
@@ -37,13 +37,15 @@ final class StatusCommand extends ConvergeCommand implements Callable<Integer> {
             List<SandboxStatus> rows = StatusBuilder.build(s.desired(), s.observed(), recorder.history(),
                     recorder.planContext(s.observed().at(), s.desired(), s.observed(), null,
                             java.util.Map.of()), java.util.Map.of());
+            rows = StatusTable.withRecordedReadiness(rows,
+                    new StatusFile(s.context().settings.runDir()).readSandboxes());
             if (name != null) {
                 rows = rows.stream().filter(r -> r.name().equals(name)).toList();
             }
             if (json) {
                 out().println(StatusFile.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rows));
             } else {
-                printTable(rows);
+                printTable(rows, s.desired());
                 printSource(s.context());
             }
             return 0;
@@ -89,24 +91,18 @@ final class StatusCommand extends ConvergeCommand implements Callable<Integer> {
         }
     }
 
-    private void printTable(List<SandboxStatus> rows) {
+    private void printTable(List<SandboxStatus> rows, DesiredState desired) {
         if (rows.isEmpty()) {
             out().println("no sandboxes");
             return;
         }
-        String format = "%-20s %-12s %-15s %-8s %-8s %-6s %s%n";
-        out().printf(format, "NAME", "PHASE", "IP", "PID", "RESTARTS", "AGE", "MESSAGE");
-        Instant now = Instant.now();
-        for (SandboxStatus r : rows) {
-            out().printf(format, r.name(), r.phase(), dash(r.ip()), r.pid() == null ? "-" : r.pid(), r.restarts(),
-                    r.since() == null ? "-" : age(Duration.between(r.since(), now)),
-                    r.message() == null || r.message().isEmpty() ? (r.reason() == null ? "" : r.reason())
-                            : (r.reason() == null ? "" : r.reason() + ": ") + r.message());
-        }
-    }
-
-    private static String dash(String s) {
-        return s == null ? "-" : s;
+        java.util.Map<String, String> schedules = new java.util.HashMap<>();
+        desired.sandboxes().forEach((n, d) -> {
+            if (d.manifest().spec().schedule() != null) {
+                schedules.put(n, d.manifest().spec().schedule());
+            }
+        });
+        out().print(StatusTable.render(rows, schedules, Instant.now()));
     }
 
     /** Ages as kubectl prints them: 45s, 12m, 3h, 5d. */

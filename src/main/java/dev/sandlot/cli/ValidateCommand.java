@@ -1,5 +1,6 @@
 package dev.sandlot.cli;
 
+import dev.sandlot.manifest.Dependencies;
 import dev.sandlot.manifest.Location;
 import dev.sandlot.manifest.Manifest;
 import dev.sandlot.manifest.ManifestError;
@@ -44,6 +45,10 @@ import picocli.CommandLine.Spec;
                     + " symlinks and other non-regular files are reported.",
             "Every error is printed on stderr as FILE:LINE:COL: field.path: message; a summary line"
                     + " goes to stdout.",
+            "A folder, or several files given together, is checked as one set, as the daemon reads it:"
+                    + " a name declared twice, a dependsOn naming no sandbox of the set, or a dependsOn cycle is an"
+                    + " error. A single file is judged alone (its dependencies may be declared elsewhere), but a"
+                    + " cycle within it is an error.",
         },
         footer = {
             "",
@@ -89,6 +94,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
         Map<String, List<ManifestError>> errorsByFile = new LinkedHashMap<>();
         List<Manifest> manifests = new ArrayList<>();
+        Set<String> namesWithErrors = new HashSet<>();
         Set<Path> seen = new HashSet<>();
         for (Path path : paths) {
             for (ManifestFile file : filesOf(path, errorsByFile)) {
@@ -100,12 +106,15 @@ public final class ValidateCommand implements Callable<Integer> {
                 if (file instanceof ManifestFile.Unreadable unreadable) {
                     errors.add(ManifestError.ofFile(display, unreadable.reason()));
                 } else if (file instanceof ManifestFile.Loaded loaded) {
-                    manifests.addAll(parse(display, loaded.content(), allow, errors));
+                    manifests.addAll(parse(display, loaded.content(), allow, errors, namesWithErrors));
                 }
             }
         }
         for (ManifestError conflict : ManifestParser.nameConflicts(manifests)) {
             errorsByFile.get(conflict.location().file()).add(conflict);
+        }
+        for (ManifestError dependency : Dependencies.check(manifests, declaredElsewhere(namesWithErrors))) {
+            errorsByFile.get(dependency.location().file()).add(dependency);
         }
 
         int errorCount = 0;
@@ -133,6 +142,17 @@ public final class ValidateCommand implements Callable<Integer> {
         return errorCount == 0 ? 0 : 1;
     }
 
+    /**
+     * Which names outside the valid manifests count as declared. A folder, or several files given
+     * together, is taken as the whole set, as the daemon reads it: only the documents with errors
+     * declare more. A single file is judged alone: what it depends on may be declared in another
+     * file, so only a cycle within it can be told.
+     */
+    private java.util.function.Predicate<String> declaredElsewhere(Set<String> namesWithErrors) {
+        boolean whole = paths.size() > 1 || paths.stream().anyMatch(Files::isDirectory);
+        return whole ? namesWithErrors::contains : name -> true;
+    }
+
     /** The files a path stands for: a folder's manifest files, or the file itself. */
     private static List<ManifestFile> filesOf(Path path, Map<String, List<ManifestError>> errorsByFile) {
         if (!Files.isDirectory(path)) {
@@ -148,10 +168,12 @@ public final class ValidateCommand implements Callable<Integer> {
         }
     }
 
-    private static List<Manifest> parse(String display, byte[] content, List<Path> allow, List<ManifestError> errors) {
+    private static List<Manifest> parse(String display, byte[] content, List<Path> allow, List<ManifestError> errors,
+            Set<String> namesWithErrors) {
         try {
             ParseResult result = ManifestParser.parse(display, content, allow);
             errors.addAll(result.errors());
+            namesWithErrors.addAll(result.namesWithErrors());
             return result.manifests();
         } catch (ManifestException e) {
             errors.add(new ManifestError(new Location(display, 1, 1), "",

@@ -455,7 +455,7 @@ public final class Daemon {
             recorder.write(desired.current(), o, planContext(o), health.readiness());
             List<SandboxStatus> rows = StatusBuilder.build(desired.current(), o, recorder.history(), planContext(o),
                     health.readiness());
-            metrics.phases(rows);
+            metrics.statuses(rows);
             long running = rows.stream().filter(r -> r.phase() == dev.sandlot.status.Phase.Running).count();
             notifier.status(running + "/" + rows.size() + " sandboxes running"
                     + (desired.sourceProblem() == null ? "" : "; " + desired.sourceProblem()));
@@ -518,7 +518,7 @@ public final class Daemon {
     private void fire(String name) {
         try {
             Observation o = observations.fresh(observations.now());
-            if (o.of(name).stream().anyMatch(i -> i.runtime() == RuntimeState.RUNNING)) {
+            if (ScheduledRunGate.previousRunGoing(o.of(name))) {
                 LOG.info("[{}] scheduled run skipped: the previous run is still going", name);
                 return;
             }

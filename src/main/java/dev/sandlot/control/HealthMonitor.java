@@ -1,7 +1,5 @@
 package dev.sandlot.control;
 
-import dev.sandlot.host.ExecResult;
-import dev.sandlot.host.HostException;
 import dev.sandlot.host.Runsc;
 import dev.sandlot.manifest.HealthCheck;
 import dev.sandlot.observe.Incarnation;
@@ -10,14 +8,6 @@ import dev.sandlot.plan.Planner;
 import dev.sandlot.source.DesiredSandbox;
 import dev.sandlot.source.DesiredState;
 import dev.sandlot.status.StatusBuilder;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -45,16 +35,14 @@ final class HealthMonitor implements AutoCloseable {
         void unhealthy(Incarnation incarnation, String why);
     }
 
-    private final Runsc runsc;
+    private final HealthProbe checker;
     private final Listener listener;
     private final ScheduledExecutorService probes = Executors.newScheduledThreadPool(2,
             WorkQueue.daemonThreads("health"));
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
     private final Map<String, Probe> byId = new ConcurrentHashMap<>();
 
     HealthMonitor(Runsc runsc, Listener listener) {
-        this.runsc = runsc;
+        this.checker = new HealthProbe(runsc);
         this.listener = listener;
     }
 
@@ -158,41 +146,8 @@ final class HealthMonitor implements AutoCloseable {
                 .map(p -> p.lastFailure).findFirst().orElse(null);
     }
 
-    /** One try; null on success, else why it failed (never content the sandbox sent). */
     private String probe(Probe p) {
-        HealthCheck c = p.check;
-        Duration timeout = Duration.ofMillis(c.timeoutMillis());
-        if (c.exec() != null) {
-            try {
-                ExecResult r = runsc.execCaptured(p.incarnation.id().value(), c.exec().command(), timeout);
-                return r.exitCode() == 0 ? null : "exec exited with code " + r.exitCode();
-            } catch (HostException e) {
-                return "exec failed: " + e.getMessage();
-            }
-        }
-        if (p.ip == null) {
-            return "the sandbox has no IPv4 address to check";
-        }
-        if (c.tcp() != null) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(p.ip, c.tcp().port()), (int) c.timeoutMillis());
-                return null;
-            } catch (IOException e) {
-                return "tcp " + p.ip + ":" + c.tcp().port() + ": " + e.getMessage();
-            }
-        }
-        URI uri = URI.create("http://" + p.ip + ":" + c.http().port() + c.http().path());
-        try {
-            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == c.http().expectStatus() ? null
-                    : "GET " + uri + " answered " + r.statusCode() + ", expected " + c.http().expectStatus();
-        } catch (IOException e) {
-            return "GET " + uri + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        return checker.check(p.check, p.incarnation.id().value(), p.ip);
     }
 
     @Override

@@ -68,13 +68,16 @@ public final class ManifestParser {
         }
         List<Validator.Checked> conflicting = nameConflicts(file, checked, errors);
         List<Manifest> manifests = new ArrayList<>();
+        List<String> namesWithErrors = new ArrayList<>();
         for (Validator.Checked c : checked) {
             if (c.manifest() != null && !conflicting.contains(c)) {
                 manifests.add(c.manifest());
+            } else if (c.name() != null) {
+                namesWithErrors.add(c.name());
             }
         }
         errors.sort(ManifestError.BY_POSITION);
-        return new ParseResult(manifests, errors);
+        return new ParseResult(manifests, errors, namesWithErrors);
     }
 
     /** Two documents of one file with the same name: an error on each; returns the documents involved. */

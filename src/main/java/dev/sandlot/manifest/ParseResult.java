@@ -11,11 +11,18 @@ import java.util.List;
  *
  * @param manifests valid documents in file order, defaults applied
  * @param errors    every error, ordered by position
+ * @param namesWithErrors names of the documents that have errors: declared, though not valid, so
+ *                  {@code validate} does not call a dependency on one of them missing
  */
-public record ParseResult(List<Manifest> manifests, List<ManifestError> errors) {
+public record ParseResult(List<Manifest> manifests, List<ManifestError> errors, List<String> namesWithErrors) {
     public ParseResult {
         manifests = List.copyOf(manifests);
         errors = List.copyOf(errors);
+        namesWithErrors = List.copyOf(namesWithErrors);
+    }
+
+    public ParseResult(List<Manifest> manifests, List<ManifestError> errors) {
+        this(manifests, errors, List.of());
     }
 
     /** True when the file has no error at all (and so at least one manifest). */

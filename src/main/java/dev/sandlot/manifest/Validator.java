@@ -82,9 +82,26 @@ final class Validator {
         SandboxSpec spec = spec(top.required("spec"), name);
         boolean valid = errors.size() == before && document.clean() && !sawRejected && spec != null && name != null;
         Manifest manifest = valid
-                ? new Manifest(name, labels, spec, new Location(file, root.line(), root.column()))
+                ? new Manifest(name, labels, spec, new Location(file, root.line(), root.column()),
+                        dependsOnLocations(top.get("spec")))
                 : null;
         return new Checked(manifest, name, name == null ? null : nameNode);
+    }
+
+    /** Where each {@code spec.dependsOn} item is: the cross-file checks point their errors there. */
+    private Map<String, Location> dependsOnLocations(YamlNode specNode) {
+        Map<String, Location> at = new HashMap<>();
+        if (specNode instanceof YamlNode.Mapping spec) {
+            for (YamlNode.Entry entry : spec.entries()) {
+                if (entry.key().text().equals("dependsOn") && entry.value() instanceof YamlNode.Sequence list) {
+                    for (int i = 0; i < list.items().size(); i++) {
+                        YamlNode item = list.items().get(i);
+                        at.put(Text.index("spec.dependsOn", i), new Location(file, item.line(), item.column()));
+                    }
+                }
+            }
+        }
+        return at;
     }
 
     private Map<String, String> labels(YamlNode node, String path) {

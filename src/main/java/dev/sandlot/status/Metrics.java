@@ -28,6 +28,7 @@ public final class Metrics {
     private final Counter restarts;
     private final io.prometheus.metrics.core.metrics.Info sourceInfo;
     private final Gauge sourceApplied;
+    private final SandboxSeries perSandbox;
 
     /** What the per-sandbox callbacks read: name → cgroups path of its running incarnation. */
     public Metrics(Supplier<Map<String, String>> cgroupsByName, Cgroups cgroups) {
@@ -54,6 +55,7 @@ public final class Metrics {
                 .labelNames("kind", "revision").register(registry);
         sourceApplied = Gauge.builder().name("sandlot_source_applied_timestamp_seconds")
                 .help("When the applied git commit became the desired state (Unix time)").register(registry);
+        perSandbox = new SandboxSeries(registry);
         GaugeWithCallback.builder().name("sandlot_sandbox_memory_bytes")
                 .help("Memory use of each running sandbox, from its cgroup").labelNames("name")
                 .callback(cb -> cgroupsByName.get().forEach((name, path) -> cgroups.usage(path)
@@ -70,6 +72,12 @@ public final class Metrics {
         for (Phase p : Phase.values()) {
             sandboxes.labelValues(p.name()).set(rows.stream().filter(r -> r.phase() == p).count());
         }
+    }
+
+    /** The status rows as written: sandboxes per phase, and each sandbox's readiness, exit code and reason. */
+    public void statuses(List<SandboxStatus> rows) {
+        phases(rows);
+        perSandbox.update(rows);
     }
 
     public void pass(double seconds) {

@@ -64,6 +64,16 @@ public final class StatusFile {
         }
     }
 
+    /** The rows as last written, or none when there is no file or it cannot be read. */
+    public List<SandboxStatus> readSandboxes() {
+        try {
+            List<SandboxStatus> rows = JSON.readValue(Files.readAllBytes(file), Content.class).sandboxes();
+            return rows == null ? List.of() : rows;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** The source part, or null when there is none or the file cannot be read. */
     public dev.sandlot.source.SourceStatus readSource() {
         try {

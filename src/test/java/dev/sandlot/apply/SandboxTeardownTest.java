@@ -159,6 +159,43 @@ class SandboxTeardownTest {
     }
 
     @Test
+    void aNonDefaultStopSignalGivesTheProcessItsWholeGracePeriodBeforeKill() throws Exception {
+        madeAndRunning("  stopSignal: SIGUSR1\n  terminationGracePeriod: 1s\n");
+        fake.runner.whenArgv("runsc", "--root", fake.runscRoot.toString(), "kill", "--", ID.value(), "USR1")
+                .thenReturn(ok("")); // ignored: the process keeps running
+        long start = System.nanoTime();
+
+        teardown.teardown(ID, container(), false);
+
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(
+                java.time.Duration.ofSeconds(1));
+        assertThat(fake.calls()).startsWith("runsc kill -- " + ID + " USR1", "runsc kill -- " + ID + " KILL");
+    }
+
+    @Test
+    void aProcessThatStopsWithinTheGracePeriodGetsNoKill() throws Exception {
+        madeAndRunning("  stopSignal: INT\n  terminationGracePeriod: 30s\n");
+        fake.runner.whenArgv("runsc", "--root", fake.runscRoot.toString(), "kill", "--", ID.value(), "INT")
+                .thenReturn(r -> {
+                    // It takes a moment to shut down, well within its grace period.
+                    new Thread(() -> {
+                        try {
+                            Thread.sleep(300);
+                            fake.writeStat(PID, 'Z');
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }).start();
+                    return dev.sandlot.host.ExecResult.ok("");
+                });
+
+        teardown.teardown(ID, container(), false);
+
+        assertThat(fake.calls()).first().isEqualTo("runsc kill -- " + ID + " INT");
+        assertThat(fake.runner.count(r -> r.argv().contains("KILL"))).isZero();
+    }
+
+    @Test
     void withoutAReadableRecordTheProcessGetsTermAndTheDefaultGracePeriod() throws Exception {
         madeAndRunning();
         Files.writeString(state.sandboxDir(ID).resolve("sandbox.json"), "{");

@@ -152,6 +152,55 @@ class ValidateCommandTest {
         assertThat(err.toString().lines()).hasSize(1);
     }
 
+    private static String dependingOn(String name, String... dependencies) {
+        return WEB.replace("name: web", "name: " + name) + "  dependsOn: [" + String.join(", ", dependencies) + "]\n";
+    }
+
+    @Test
+    void aFolderWithADependencyCycleIsInvalidAtEachDependsOnItem() throws IOException {
+        Path a = write("a.yaml", dependingOn("a", "b"));
+        Path b = write("b.yaml", dependingOn("b", "a"));
+
+        assertThat(validate(dir.toString())).isEqualTo(1);
+
+        assertThat(err.toString()).isEqualTo(
+                a + ":7:15: spec.dependsOn[0]: dependency cycle a -> b -> a\n"
+                + b + ":7:15: spec.dependsOn[0]: dependency cycle a -> b -> a\n");
+        assertThat(out.toString()).isEqualTo("2 errors in 2 files (2 files checked)\n");
+    }
+
+    @Test
+    void filesGivenTogetherAreOneSetSoAMissingDependencyIsNamed() throws IOException {
+        Path web = write("web.yaml", dependingOn("web", "cache", "db"));
+        Path cache = write("cache.yaml", WEB.replace("name: web", "name: cache"));
+
+        assertThat(validate(web.toString(), cache.toString())).isEqualTo(1);
+
+        assertThat(err.toString()).isEqualTo(
+                web + ":7:22: spec.dependsOn[1]: no sandbox named db is declared (a missing dependency)\n");
+    }
+
+    @Test
+    void aDependencyOnADocumentWithErrorsIsNotCalledMissing() throws IOException {
+        write("web.yaml", dependingOn("web", "db"));
+        Path db = write("db.yaml", WEB.replace("name: web", "name: db").replace("/bin/httpd, -f", ""));
+
+        assertThat(validate(dir.toString())).isEqualTo(1);
+
+        assertThat(err.toString()).isEqualTo(db + ":6:19: spec.process.args: must list at least the program to run\n");
+    }
+
+    @Test
+    void aSingleFileIsJudgedAloneButACycleInItIsStillAnError() throws IOException {
+        Path web = write("web.yaml", dependingOn("web", "db"));
+        assertThat(validate(web.toString())).isZero();
+
+        Path both = write("both.yaml", dependingOn("a", "b") + "---\n" + dependingOn("b", "a"));
+        assertThat(validate(both.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains(both + ":7:15: spec.dependsOn[0]: dependency cycle a -> b -> a\n",
+                both + ":15:15: spec.dependsOn[0]: dependency cycle a -> b -> a\n");
+    }
+
     private Path write(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
     }

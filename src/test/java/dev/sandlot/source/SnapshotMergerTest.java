@@ -143,4 +143,56 @@ class SnapshotMergerTest {
         assertThat(halfWritten.get("web").specHash()).isEqualTo(manifest("web", "v1", "x").specHash());
         assertThat(halfWritten.get("web").heldError()).isNotNull();
     }
+
+    private static FileResult dependingOn(String file, String name, String... dependencies) {
+        return SourceFixtures.parsed(file, SourceFixtures.yaml(name, "x")
+                + "  dependsOn: [" + String.join(", ", dependencies) + "]\n");
+    }
+
+    @Test
+    void aMissingDependencyMakesTheDeclaringFileInvalidWithTheItemNamed() {
+        DesiredState d = merge(List.of(dependingOn("/m/web.yaml", "web", "db"), validWith("/m/cache.yaml", "cache", "v1")),
+                NOTHING);
+
+        assertThat(d.sandboxes()).containsOnlyKeys("cache");
+        assertThat(d.fileErrors()).containsOnlyKeys("/m/web.yaml");
+        assertThat(d.fileErrors().get("/m/web.yaml")).containsExactly(
+                "/m/web.yaml:10:15: spec.dependsOn[0]: no sandbox named db is declared (a missing dependency)");
+    }
+
+    @Test
+    void aCycleMakesEveryMembersFileInvalidAndKeepsTheirLastGoodVersions() {
+        LastKnownGood last = lastGood(validWith("/m/a.yaml", "a", "v1"), validWith("/m/b.yaml", "b", "v1"));
+
+        DesiredState d = merge(List.of(dependingOn("/m/a.yaml", "a", "b"), dependingOn("/m/b.yaml", "b", "a")), last);
+
+        assertThat(d.fileErrors().get("/m/a.yaml")).containsExactly(
+                "/m/a.yaml:10:15: spec.dependsOn[0]: dependency cycle a -> b -> a");
+        assertThat(d.fileErrors().get("/m/b.yaml")).containsExactly(
+                "/m/b.yaml:10:15: spec.dependsOn[0]: dependency cycle a -> b -> a");
+        assertThat(d.get("a").heldError()).contains("/m/a.yaml has errors");
+        assertThat(d.get("a").specHash()).isEqualTo(manifest("a", "v1", "x").specHash());
+        assertThat(d.get("b").heldError()).isNotNull();
+    }
+
+    @Test
+    void aDependencyOnAHeldSandboxIsNotMissing() {
+        LastKnownGood last = lastGood(validWith("/m/db.yaml", "db", "v1"));
+
+        DesiredState d = merge(List.of(dependingOn("/m/web.yaml", "web", "db"), invalid("/m/db.yaml", "broken")), last);
+
+        assertThat(d.get("web").heldError()).isNull();
+        assertThat(d.fileErrors()).containsOnlyKeys("/m/db.yaml");
+    }
+
+    @Test
+    void aFileMadeInvalidByItsDependencyTakesItsDependentsWithIt() {
+        // c depends on a missing name; b depends on c, which is then not declared: both files invalid.
+        DesiredState d = merge(List.of(dependingOn("/m/b.yaml", "b", "c"), dependingOn("/m/c.yaml", "c", "gone")),
+                NOTHING);
+
+        assertThat(d.sandboxes()).isEmpty();
+        assertThat(d.fileErrors().get("/m/c.yaml")).singleElement().asString().contains("no sandbox named gone");
+        assertThat(d.fileErrors().get("/m/b.yaml")).singleElement().asString().contains("no sandbox named c");
+    }
 }

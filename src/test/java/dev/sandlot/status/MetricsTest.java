@@ -91,4 +91,63 @@ class MetricsTest {
         Files.writeString(web.resolve("memory.current"), "2097152\n");
         assertThat(scrape(m)).contains("sandlot_sandbox_memory_bytes{name=\"web\"} 2097152.0");
     }
+
+    private static SandboxStatus row(String name, Phase phase, String reason, Integer exitCode, boolean ready) {
+        return new SandboxStatus(name, phase, reason, null, null, 0, "", null, exitCode, null, null, null, ready,
+                List.of());
+    }
+
+    @Test
+    void eachSandboxShowsWhetherItIsReady() throws IOException {
+        Metrics m = metrics(Map.of());
+
+        m.statuses(List.of(row("web", Phase.Running, null, null, true), row("db", Phase.Running, null, null, false),
+                row("job", Phase.Stopped, "Completed", 0, false)));
+
+        assertThat(scrape(m)).contains("sandlot_sandbox_ready{name=\"web\"} 1.0")
+                .contains("sandlot_sandbox_ready{name=\"db\"} 0.0")
+                .contains("sandlot_sandbox_ready{name=\"job\"} 0.0")
+                .contains("sandlot_sandboxes{phase=\"Running\"} 2.0");
+    }
+
+    @Test
+    void theLastExitCodeOutlivesTheRestartThatFollowsIt() throws IOException {
+        Metrics m = metrics(Map.of());
+        assertThat(scrape(m)).doesNotContain("sandlot_sandbox_last_exit_code{");
+
+        m.statuses(List.of(row("web", Phase.Failed, "CrashLoopBackOff", 3, false)));
+        assertThat(scrape(m)).contains("sandlot_sandbox_last_exit_code{name=\"web\"} 3.0");
+
+        m.statuses(List.of(row("web", Phase.Running, null, null, true)));
+        assertThat(scrape(m)).contains("sandlot_sandbox_last_exit_code{name=\"web\"} 3.0");
+
+        m.statuses(List.of(row("web", Phase.Stopped, "Completed", 0, false)));
+        assertThat(scrape(m)).contains("sandlot_sandbox_last_exit_code{name=\"web\"} 0.0");
+    }
+
+    @Test
+    void theReasonIsOneSeriesThatIsReplacedWhenTheReasonChangesAndGoneWithoutOne() throws IOException {
+        Metrics m = metrics(Map.of());
+
+        m.statuses(List.of(row("web", Phase.Failed, "CrashLoopBackOff", 1, false)));
+        assertThat(scrape(m)).contains("sandlot_sandbox_status_reason{name=\"web\",reason=\"CrashLoopBackOff\"} 1.0");
+
+        m.statuses(List.of(row("web", Phase.Failed, "Error", 1, false)));
+        String text = scrape(m);
+        assertThat(text).contains("sandlot_sandbox_status_reason{name=\"web\",reason=\"Error\"} 1.0")
+                .doesNotContain("reason=\"CrashLoopBackOff\"");
+
+        m.statuses(List.of(row("web", Phase.Running, null, null, true)));
+        assertThat(scrape(m)).doesNotContain("sandlot_sandbox_status_reason{");
+    }
+
+    @Test
+    void aSandboxThatLeavesTheStatusLeavesItsSeries() throws IOException {
+        Metrics m = metrics(Map.of());
+        m.statuses(List.of(row("web", Phase.Failed, "Error", 2, false), row("db", Phase.Running, null, null, true)));
+
+        m.statuses(List.of(row("db", Phase.Running, null, null, true)));
+
+        assertThat(scrape(m)).doesNotContain("name=\"web\"").contains("sandlot_sandbox_ready{name=\"db\"} 1.0");
+    }
 }
