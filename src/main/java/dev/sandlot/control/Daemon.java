@@ -56,7 +56,9 @@ import org.slf4j.MDC;
  */
 public final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
-    static final Duration DEBOUNCE = Duration.ofMillis(50);
+    // Short: a rename or a burst of them lands within a few ms, and a relist that re-reads an
+    // unchanged folder is cheap (files are re-parsed only when their bytes changed).
+    static final Duration DEBOUNCE = Duration.ofMillis(10);
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(25);
 
     private final Settings settings;

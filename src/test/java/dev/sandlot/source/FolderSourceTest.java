@@ -151,4 +151,62 @@ class FolderSourceTest {
 
         assertThat(web.valid()).isFalse();
     }
+
+    // ---- relists re-parse only what changed (ParseMemo) ----------------------------------------
+
+    final ParseMemo memo = new ParseMemo();
+
+    private FileResult only(String name) throws Exception {
+        return FolderSource.read(folder, ALLOW, memo).stream()
+                .filter(f -> f.file().equals(folder.resolve(name).toString())).findFirst().orElseThrow();
+    }
+
+    @Test
+    void unchangedBytesGiveTheRememberedParse() throws Exception {
+        write("web.yaml", yaml("web", "-a"));
+        FileResult first = only("web.yaml");
+
+        assertThat(only("web.yaml")).isSameAs(first);
+    }
+
+    @Test
+    void anEditInPlaceOfTheSameSizeIsParsedAgain() throws Exception {
+        write("web.yaml", yaml("web", "-a"));
+        Path file = folder.resolve("web.yaml");
+        long size = Files.size(file);
+        FileResult first = only("web.yaml");
+        // Same length, same mtime second: only the bytes tell them apart.
+        var mtime = Files.getLastModifiedTime(file);
+        write("web.yaml", yaml("web", "-b"));
+        Files.setLastModifiedTime(file, mtime);
+
+        FileResult second = only("web.yaml");
+
+        assertThat(Files.size(file)).isEqualTo(size);
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.manifests().get(0).spec()).isNotEqualTo(first.manifests().get(0).spec());
+    }
+
+    @Test
+    void aFileThatBreaksIsJudgedOnItsNewBytes() throws Exception {
+        write("web.yaml", yaml("web", "-a"));
+        assertThat(only("web.yaml").valid()).isTrue();
+
+        write("web.yaml", "apiVersion: sandlot.dev/v1\nkind: [\n");
+
+        assertThat(only("web.yaml").valid()).isFalse();
+    }
+
+    @Test
+    void deletedFilesAreForgotten() throws Exception {
+        write("a.yaml", yaml("a", "-a"));
+        write("b.yaml", yaml("b", "-a"));
+        FolderSource.read(folder, ALLOW, memo);
+        assertThat(memo.size()).isEqualTo(2);
+
+        Files.delete(folder.resolve("b.yaml"));
+        FolderSource.read(folder, ALLOW, memo);
+
+        assertThat(memo.size()).isEqualTo(1);
+    }
 }
