@@ -9,25 +9,30 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Each sandbox record's last parse, remembered by its exact bytes. Every pass of the daemon loads
- * every record (a no-op resync over 100 sandboxes re-reads ~100 of them); reading the bytes is
- * cheap, parsing them into a {@link SandboxRecord} with its whole spec is most of the cost. Keyed by
- * content, so a record rewritten or damaged from outside is parsed again. Only for immutable
- * records: callers share the value.
+ * Each record file's last parse, remembered by its exact bytes. Every pass of the daemon loads
+ * every record (a no-op resync over 100 sandboxes re-reads ~100 sandbox records and ~200 CNI
+ * attachment records); reading the bytes is cheap, parsing them (a whole spec, a CNI result) is
+ * most of the cost. Keyed by content, so a record rewritten or damaged from outside is parsed
+ * again. Only for records nobody changes: callers share the value.
  */
-final class RecordMemo {
-    private record Entry(byte[] bytes, SandboxRecord record) {
+final class RecordMemo<T> {
+    private record Entry<T>(byte[] bytes, T record) {
     }
 
-    private final Map<Path, Entry> byFile = new ConcurrentHashMap<>();
+    private final Class<T> type;
+    private final Map<Path, Entry<T>> byFile = new ConcurrentHashMap<>();
 
-    SandboxRecord read(Path file, byte[] bytes, ObjectMapper json) throws IOException {
-        Entry known = byFile.get(file);
+    RecordMemo(Class<T> type) {
+        this.type = type;
+    }
+
+    T read(Path file, byte[] bytes, ObjectMapper json) throws IOException {
+        Entry<T> known = byFile.get(file);
         if (known != null && Arrays.equals(known.bytes(), bytes)) {
             return known.record();
         }
-        SandboxRecord record = json.readValue(bytes, SandboxRecord.class);
-        byFile.put(file, new Entry(bytes, record));
+        T record = json.readValue(bytes, type);
+        byFile.put(file, new Entry<>(bytes, record));
         return record;
     }
 

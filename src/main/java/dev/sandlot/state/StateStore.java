@@ -49,7 +49,8 @@ public final class StateStore {
     private final Path stateDir;
     /** Pid files read by {@link #findByPid}, by id (only ids whose record folder still exists). */
     private final java.util.Map<SandboxId, Integer> knownPids = new java.util.concurrent.ConcurrentHashMap<>();
-    private final RecordMemo records = new RecordMemo();
+    private final RecordMemo<SandboxRecord> records = new RecordMemo<>(SandboxRecord.class);
+    private final RecordMemo<AttachmentRecord> attachmentRecords = new RecordMemo<>(AttachmentRecord.class);
 
     public StateStore(Path stateDir) {
         this.stateDir = stateDir;
@@ -168,19 +169,24 @@ public final class StateStore {
         List<StoredSandbox> all = new ArrayList<>();
         if (!Files.isDirectory(sandboxesDir())) {
             records.retainOnly(List.of());
+            attachmentRecords.retainOnly(List.of());
             return all;
         }
         List<Path> seen = new ArrayList<>();
+        List<Path> seenAttachments = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sandboxesDir())) {
             for (Path dir : dirs) {
                 Optional<SandboxId> id = SandboxId.parse(dir.getFileName().toString());
                 if (id.isPresent() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    all.add(load(id.get()));
+                    StoredSandbox loaded = load(id.get());
+                    all.add(loaded);
                     seen.add(dir.resolve("sandbox.json"));
+                    loaded.attachments().forEach(a -> seenAttachments.add(dir.resolve(a.fileName())));
                 }
             }
         }
         records.retainOnly(seen);
+        attachmentRecords.retainOnly(seenAttachments);
         all.sort(Comparator.comparing(StoredSandbox::id));
         return all;
     }
@@ -207,7 +213,7 @@ public final class StateStore {
                     }
                     AttachmentRecord attachment = null;
                     try {
-                        attachment = JSON.readValue(Files.readAllBytes(file), AttachmentRecord.class);
+                        attachment = attachmentRecords.read(file, Files.readAllBytes(file), JSON);
                         if (attachment.configBase64() == null) {
                             attachment = null;
                         }
@@ -221,8 +227,13 @@ public final class StateStore {
         }
         attachments.sort(Comparator.comparingInt(StoredAttachment::index));
         ExitRecord exit = null;
+        Path exitFile = dir.resolve("exit.json");
         try {
-            exit = JSON.readValue(Files.readAllBytes(dir.resolve("exit.json")), ExitRecord.class);
+            // Looked for first: it is usually absent, and an exception per sandbox per pass costs
+            // more than the stat.
+            if (Files.exists(exitFile, LinkOption.NOFOLLOW_LINKS)) {
+                exit = JSON.readValue(Files.readAllBytes(exitFile), ExitRecord.class);
+            }
         } catch (NoSuchFileException e) {
             // still running, or never seen ending
         } catch (IOException e) {

@@ -273,6 +273,21 @@ class StateStoreTest {
     }
 
     @Test
+    void anAttachmentCompletedAfterItWasReadIsReadAnewAndAnUnchangedOneIsTheSameValue() throws IOException {
+        AttachmentRecord before = AttachmentRecord.beforeAdd(1, "mynet", "eth0", "{}".getBytes(StandardCharsets.UTF_8));
+        store.writeAttachment(WEB, before);
+        AttachmentRecord first = store.loadAll().get(0).attachments().get(0).record();
+        assertThat(first.added()).isFalse();
+        assertThat(store.loadAll().get(0).attachments().get(0).record()).isSameAs(first);
+
+        store.writeAttachment(WEB, before.withResult(result("10.1.0.5/24")));
+
+        AttachmentRecord completed = store.loadAll().get(0).attachments().get(0).record();
+        assertThat(completed.added()).isTrue();
+        assertThat(completed.result()).isEqualTo(result("10.1.0.5/24"));
+    }
+
+    @Test
     void aCorruptOrEmptyAttachmentStillSaysWhichNetworkToDelete() throws IOException {
         store.writeSandbox(record(WEB));
         store.writeAttachment(WEB, AttachmentRecord.beforeAdd(0, "lo", "lo", "{}".getBytes(StandardCharsets.UTF_8))
