@@ -1,9 +1,12 @@
 package dev.sandlot.host;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,6 +15,10 @@ import java.util.Optional;
  * here, from its state letter.
  */
 public final class ProcFs {
+    /** More than any stat line: 52 fields of at most 20 digits and a 16-byte command name. */
+    private static final int STAT_LIMIT = 2048;
+    /** What a stat line usually fits in (about 300 bytes). */
+    private static final int STAT_TYPICAL = 512;
     private final Path procRoot;
 
     public ProcFs() {
@@ -28,11 +35,42 @@ public final class ProcFs {
         if (pid <= 0) {
             return Optional.empty();
         }
-        try {
-            String line = new String(Files.readAllBytes(procRoot.resolve(Integer.toString(pid)).resolve("stat")),
-                    StandardCharsets.UTF_8);
+        try (InputStream in = Files.newInputStream(procRoot.resolve(Integer.toString(pid)).resolve("stat"))) {
+            // A stat line is a few hundred bytes; readAllBytes would allocate 8 KiB for a file
+            // whose size reads as 0, on every check of every sandbox (the daemon's main garbage).
+            byte[] bytes = in.readNBytes(STAT_TYPICAL);
+            if (bytes.length == STAT_TYPICAL) {
+                byte[] rest = in.readNBytes(STAT_LIMIT - STAT_TYPICAL);
+                bytes = java.util.Arrays.copyOf(bytes, STAT_TYPICAL + rest.length);
+                System.arraycopy(rest, 0, bytes, STAT_TYPICAL, rest.length);
+            }
+            String line = new String(bytes, StandardCharsets.UTF_8);
             return Optional.of(ProcStat.parse(line.strip()));
         } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The process's arguments, or empty if there is no such process (or it vanished while reading). */
+    public Optional<List<String>> cmdline(int pid) {
+        if (pid <= 0) {
+            return Optional.empty();
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(procRoot.resolve(Integer.toString(pid)).resolve("cmdline"));
+            List<String> args = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < bytes.length; i++) {
+                if (bytes[i] == 0) {
+                    args.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            if (start < bytes.length) {
+                args.add(new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8));
+            }
+            return Optional.of(args);
+        } catch (IOException e) {
             return Optional.empty();
         }
     }

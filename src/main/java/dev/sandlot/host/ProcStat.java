@@ -26,11 +26,31 @@ public record ProcStat(int pid, String comm, char state, int ppid, long startTim
         }
         int pid = Integer.parseInt(line.substring(0, open).trim());
         String comm = line.substring(open + 1, close);
-        String[] rest = line.substring(close + 1).trim().split(" +");
-        // rest[0] is field 3 (state); field 4 is ppid; field 22 is starttime.
-        if (rest.length < 20 || rest[0].length() != 1) {
+        // Fields from 3 (state) on, separated by single spaces; only 3, 4 (ppid) and 22 (starttime)
+        // are kept, so they are cut out where they are rather than split (this runs for every
+        // sandbox on every pass and every second for adopted ones).
+        String[] wanted = new String[3];
+        int field = 3;
+        int at = close + 1;
+        while (at < line.length() && field <= 22) {
+            while (at < line.length() && line.charAt(at) == ' ') {
+                at++;
+            }
+            int end = line.indexOf(' ', at);
+            end = end < 0 ? line.length() : end;
+            if (end > at) {
+                if (field == 3 || field == 4) {
+                    wanted[field - 3] = line.substring(at, end);
+                } else if (field == 22) {
+                    wanted[2] = line.substring(at, end);
+                }
+                field++;
+            }
+            at = end;
+        }
+        if (wanted[2] == null || wanted[0].length() != 1) {
             throw new IllegalArgumentException("short /proc stat line");
         }
-        return new ProcStat(pid, comm, rest[0].charAt(0), Integer.parseInt(rest[1]), Long.parseLong(rest[19]));
+        return new ProcStat(pid, comm, wanted[0].charAt(0), Integer.parseInt(wanted[1]), Long.parseLong(wanted[2]));
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -93,7 +94,7 @@ public final class ManifestFiles {
             return tooLarge(file);
         }
         try (InputStream in = Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] content = in.readNBytes(ManifestParser.MAX_FILE_BYTES + 1);
+            byte[] content = readUpTo(in, attributes.size(), ManifestParser.MAX_FILE_BYTES + 1);
             if (content.length > ManifestParser.MAX_FILE_BYTES) {
                 return tooLarge(file);
             }
@@ -101,6 +102,22 @@ public final class ManifestFiles {
         } catch (IOException e) {
             return new ManifestFile.Unreadable(file, reason(e));
         }
+    }
+
+    /**
+     * At most {@code limit} bytes, read in a buffer of the size the file had when it was looked at
+     * (then on, if it grew meanwhile): {@code readNBytes(limit)} alone allocates 8 KiB chunks,
+     * for every file on every relist.
+     */
+    static byte[] readUpTo(InputStream in, long sizeSeen, int limit) throws IOException {
+        byte[] first = in.readNBytes((int) Math.min(sizeSeen + 1, limit));
+        if (first.length <= sizeSeen || first.length == limit) {
+            return first;
+        }
+        byte[] rest = in.readNBytes(limit - first.length);
+        byte[] all = Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
     }
 
     private static ManifestFile tooLarge(Path file) {

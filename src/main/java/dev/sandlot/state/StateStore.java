@@ -14,10 +14,13 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -37,6 +40,7 @@ public final class StateStore {
     /** The on-disk format this version writes; older formats must stay readable. */
     public static final int FORMAT = 1;
 
+    private static final Pattern PID = Pattern.compile("\\d{1,9}");
     private static final Pattern ATTACHMENT_FILE =
             Pattern.compile("attachment-(\\d{2,4})-([A-Za-z0-9_.-]+?)-([a-zA-Z0-9][a-zA-Z0-9_.-]*)\\.json");
     static final ObjectMapper JSON = JsonMapper.builder()
@@ -168,12 +172,12 @@ public final class StateStore {
     public List<StoredSandbox> loadAll() throws IOException {
         List<StoredSandbox> all = new ArrayList<>();
         if (!Files.isDirectory(sandboxesDir())) {
-            records.retainOnly(List.of());
-            attachmentRecords.retainOnly(List.of());
+            records.retainOnly(Set.of());
+            attachmentRecords.retainOnly(Set.of());
             return all;
         }
-        List<Path> seen = new ArrayList<>();
-        List<Path> seenAttachments = new ArrayList<>();
+        Set<Path> seen = new HashSet<>();
+        Set<Path> seenAttachments = new HashSet<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(sandboxesDir())) {
             for (Path dir : dirs) {
                 Optional<SandboxId> id = SandboxId.parse(dir.getFileName().toString());
@@ -187,6 +191,7 @@ public final class StateStore {
         }
         records.retainOnly(seen);
         attachmentRecords.retainOnly(seenAttachments);
+        knownPids.keySet().retainAll(all.stream().map(StoredSandbox::id).collect(Collectors.toSet()));
         all.sort(Comparator.comparing(StoredSandbox::id));
         return all;
     }
@@ -205,9 +210,13 @@ public final class StateStore {
         }
         List<StoredAttachment> attachments = new ArrayList<>();
         if (Files.isDirectory(dir)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "attachment-*.json")) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                 for (Path file : files) {
-                    Matcher m = ATTACHMENT_FILE.matcher(file.getFileName().toString());
+                    String fileName = file.getFileName().toString();
+                    if (!fileName.startsWith("attachment-")) {
+                        continue;
+                    }
+                    Matcher m = ATTACHMENT_FILE.matcher(fileName);
                     if (!m.matches()) {
                         continue;
                     }
@@ -239,14 +248,26 @@ public final class StateStore {
         } catch (IOException e) {
             problems.add("exit record unreadable");
         }
-        return new StoredSandbox(id, record, attachments, exit, readPid(id), problems);
+        return new StoredSandbox(id, record, attachments, exit, knownPid(id), problems);
+    }
+
+    /** The pid file of an id is read until it exists, then remembered: runsc writes it once per id. */
+    private Integer knownPid(SandboxId id) {
+        Integer known = knownPids.get(id);
+        if (known == null) {
+            known = readPid(id);
+            if (known != null) {
+                knownPids.put(id, known);
+            }
+        }
+        return known;
     }
 
     /** The pid runsc wrote for this id, or null: not started (yet), or by a sandlot that wrote none. */
     private Integer readPid(SandboxId id) {
         try {
             String text = Files.readString(pidFile(id), StandardCharsets.UTF_8).trim();
-            return text.matches("\\d{1,9}") ? Integer.valueOf(text) : null;
+            return PID.matcher(text).matches() ? Integer.valueOf(text) : null;
         } catch (IOException e) {
             return null;
         }
@@ -269,13 +290,7 @@ public final class StateStore {
                     continue;
                 }
                 present.add(id.get());
-                Integer known = knownPids.get(id.get());
-                if (known == null) {
-                    known = readPid(id.get());
-                    if (known != null) {
-                        knownPids.put(id.get(), known);
-                    }
-                }
+                Integer known = knownPid(id.get());
                 if (known != null && known == pid) {
                     found = id.get();
                 }

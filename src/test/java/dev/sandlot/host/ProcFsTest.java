@@ -52,6 +52,19 @@ class ProcFsTest {
     }
 
     @Test
+    void aLineLongerThanUsualIsReadWholeAndAShortOneIsAbsent() throws IOException {
+        writeStat(proc, 11, "x".repeat(700), 'R');
+        Files.createDirectories(proc.resolve("12"));
+        Files.writeString(proc.resolve("12/stat"), "12 (sh) S 1 12 12 0 -1 4194560 100 0 0 0 5 3 0 0 20 0\n");
+
+        assertThat(new ProcFs(proc).stat(11)).hasValueSatisfying(s -> {
+            assertThat(s.comm()).hasSize(700);
+            assertThat(s.startTime()).isEqualTo(987654L);
+        });
+        assertThat(new ProcFs(proc).stat(12)).isEmpty();
+    }
+
+    @Test
     void readsTheRealProcForThisJvm() {
         int self = (int) ProcessHandle.current().pid();
 

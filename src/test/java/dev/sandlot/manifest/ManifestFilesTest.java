@@ -118,4 +118,16 @@ class ManifestFilesTest {
     private Path write(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content);
     }
+
+    @ParameterizedTest(name = "seen {0} bytes, holds {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"10, 10", "10, 4", "10, 25", "0, 0", "0, 7", "10, 99"})
+    void aFileIsReadWholeWhateverItsSizeWhenLookedAtUpToTheLimit(long seen, int holds) throws IOException {
+        byte[] content = new byte[holds];
+        java.util.Arrays.fill(content, (byte) 'x');
+        int limit = 40;
+
+        byte[] read = ManifestFiles.readUpTo(new java.io.ByteArrayInputStream(content), seen, limit);
+
+        assertThat(read).hasSize(Math.min(holds, limit));
+    }
 }
