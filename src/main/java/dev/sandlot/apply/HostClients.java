@@ -9,6 +9,7 @@ import dev.sandlot.host.Netns;
 import dev.sandlot.host.ProcFs;
 import dev.sandlot.host.ProcessRunner;
 import dev.sandlot.host.Runsc;
+import dev.sandlot.observe.KnownSandboxes;
 import dev.sandlot.observe.Observer;
 import dev.sandlot.rootfs.RootfsStore;
 import dev.sandlot.state.StateStore;
@@ -16,7 +17,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Every thin host client, wired from the settings over one {@link ProcessRunner}. */
+/**
+ * Every thin host client, wired from the settings over one {@link ProcessRunner}, and what this
+ * process learned about its sandboxes between observations ({@code known}).
+ */
 public record HostClients(
         Settings settings,
         StateStore state,
@@ -27,7 +31,8 @@ public record HostClients(
         Iptables iptables,
         ProcFs proc,
         Cgroups cgroups,
-        Clock clock) {
+        Clock clock,
+        KnownSandboxes known) {
 
     public static HostClients create(Settings settings, ProcessRunner runner, Clock clock) {
         return new HostClients(
@@ -40,7 +45,8 @@ public record HostClients(
                 new Iptables(runner),
                 new ProcFs(Path.of("/proc")),
                 new Cgroups(),
-                clock);
+                clock,
+                new KnownSandboxes());
     }
 
     /** Root filesystems unpacked from archives and images, shared per state dir. */
@@ -49,6 +55,6 @@ public record HostClients(
     }
 
     public Observer observer() {
-        return new Observer(state, runsc, netns, proc, clock);
+        return new Observer(state, runsc, netns, proc, clock, known);
     }
 }

@@ -105,6 +105,7 @@ final class SandboxCreator {
             Path log = state.logFile(name);
             Files.createDirectories(log.getParent());
             host.runsc().run(id.value(), bundle, log, state.pidFile(id));
+            host.known().started(id);
             Crashpoint.reached("create:after-run");
             LOG.info("created {} ({})", name, id);
             return id;

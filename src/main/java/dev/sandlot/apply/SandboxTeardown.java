@@ -70,6 +70,7 @@ final class SandboxTeardown {
             if (container != null || probeRunsc) {
                 step = "runsc delete";
                 host.runsc().delete(id.value());
+                host.known().forget(id);
                 // A failed `runsc run` leaves its cgroups behind (runsc never saved the container).
                 try {
                     host.cgroups().remove(id.cgroupsPath());

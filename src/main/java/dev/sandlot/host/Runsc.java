@@ -86,6 +86,19 @@ public final class Runsc {
         return containers;
     }
 
+    /**
+     * The id of every container in this root, from {@code runsc list -quiet}, which loads none of
+     * them: a full {@link #list()} also asks each running sandbox whether its container lives (a
+     * signal-0 RPC per sandbox, ~0.3 ms of the sandbox's CPU each, and runsc's own ~0.2 ms).
+     */
+    public List<String> listIds() throws HostException {
+        ExecResult r = exec(List.of("list", "-quiet"), null);
+        if (!r.succeeded()) {
+            throw failure("runsc list -quiet (root " + root + ")", r, "check that runsc works: `sandlot doctor`");
+        }
+        return r.stdoutText().lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    }
+
     /** The container's state, or empty if runsc does not know it. */
     public Optional<RunscContainer> state(String id) throws HostException {
         ExecResult r = exec(List.of("state"), id);

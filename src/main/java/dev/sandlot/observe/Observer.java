@@ -12,6 +12,7 @@ import dev.sandlot.state.StateStore;
 import dev.sandlot.state.StoredAttachment;
 import dev.sandlot.state.StoredSandbox;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,48 +25,52 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Observes the host in one pass: sandlot's records, one {@code runsc list} (never a runsc call per
- * sandbox), one listing of the netns directory, and /proc and /sys/class/net reads. Nothing here
- * changes the host.
+ * sandbox; usually only its ids, see {@link KnownSandboxes}), one listing of the netns directory,
+ * and /proc and /sys/class/net reads. Nothing here changes the host.
  */
 public final class Observer {
+    private static final Pattern LINK_NAME = Pattern.compile("[A-Za-z0-9_.@-]{1,15}");
     private final StateStore state;
     private final Runsc runsc;
     private final Netns netns;
     private final ProcFs proc;
-    private final Predicate<String> hostLinkExists;
+    private final Supplier<Predicate<String>> hostLinks;
     private final Clock clock;
+    private final KnownSandboxes known;
 
-    public Observer(StateStore state, Runsc runsc, Netns netns, ProcFs proc, Clock clock) {
-        this(state, runsc, netns, proc, name -> Files.exists(Path.of("/sys/class/net", name)), clock);
+    public Observer(StateStore state, Runsc runsc, Netns netns, ProcFs proc, Clock clock, KnownSandboxes known) {
+        this(state, runsc, netns, proc, Observer::hostLinksNow, clock, known);
     }
 
-    Observer(StateStore state, Runsc runsc, Netns netns, ProcFs proc, Predicate<String> hostLinkExists,
-            Clock clock) {
+    /** {@code hostLinks} gives, once per pass, which host interfaces exist. */
+    Observer(StateStore state, Runsc runsc, Netns netns, ProcFs proc, Supplier<Predicate<String>> hostLinks,
+            Clock clock, KnownSandboxes known) {
         this.state = state;
         this.runsc = runsc;
         this.netns = netns;
         this.proc = proc;
-        this.hostLinkExists = hostLinkExists;
+        this.hostLinks = hostLinks;
         this.clock = clock;
+        this.known = known;
     }
 
     public Observation observe() throws HostException, IOException {
         List<StoredSandbox> stored = state.loadAll();
-        Map<String, RunscContainer> containers = new HashMap<>();
-        for (RunscContainer c : runsc.list()) {
-            containers.put(c.id(), c);
-        }
-        Set<String> namespaces = netns.list(SandboxId.PREFIX);
-
-        Set<SandboxId> ids = new TreeSet<>();
         Map<SandboxId, StoredSandbox> byId = new HashMap<>();
         for (StoredSandbox s : stored) {
-            ids.add(s.id());
             byId.put(s.id(), s);
         }
+        Map<String, RunscContainer> containers = containers(byId);
+        Set<String> namespaces = netns.list(SandboxId.PREFIX);
+
+        Set<SandboxId> ids = new TreeSet<>(byId.keySet());
         // A container in sandlot's own runsc root is sandlot's even without a record (for example a
         // crash between `runsc run` and... nothing: records come first; this covers a lost state dir).
         for (String containerId : containers.keySet()) {
@@ -73,6 +78,7 @@ public final class Observer {
         }
 
         Map<String, List<Incarnation>> byName = new HashMap<>();
+        Predicate<String> hostLinkExists = hostLinks.get();
         Instant now = clock.instant();
         for (SandboxId id : ids) {
             StoredSandbox s = byId.get(id);
@@ -84,11 +90,61 @@ public final class Observer {
             boolean started = s == null || s.pid() != null || c != null;
             Instant exitedAt = exit != null ? exit.at() : runtime == RuntimeState.RUNNING || !started ? null : now;
             Incarnation inc = new Incarnation(id, s, c, runtime, namespaces.contains(id.value()),
-                    s == null ? List.of() : missingHostInterfaces(s), exit == null ? null : exit.exitCode(),
+                    s == null ? List.of() : missingHostInterfaces(s, hostLinkExists), exit == null ? null : exit.exitCode(),
                     runtime == RuntimeState.RUNNING && exit == null ? null : exitedAt);
             byName.computeIfAbsent(id.name(), k -> new ArrayList<>()).add(inc);
         }
         return new Observation(byName, now);
+    }
+
+    /** runsc's containers by id: from the ids alone when this process knows the rest, else in full. */
+    private Map<String, RunscContainer> containers(Map<SandboxId, StoredSandbox> byId) throws HostException {
+        if (known.listedInFull()) {
+            Optional<Map<String, RunscContainer>> fromIds = fromIds(runsc.listIds(), byId);
+            if (fromIds.isPresent()) {
+                return fromIds.get();
+            }
+        }
+        List<RunscContainer> all = runsc.list();
+        known.sawFullList(all);
+        Map<String, RunscContainer> containers = new HashMap<>();
+        for (RunscContainer c : all) {
+            containers.put(c.id(), c);
+        }
+        return containers;
+    }
+
+    /**
+     * Each listed container as runsc's full list would show it, from sandlot's records, /proc and
+     * {@link KnownSandboxes}; empty if one of sandlot's ids has no record (only runsc can say what
+     * that one is).
+     */
+    private Optional<Map<String, RunscContainer>> fromIds(List<String> listed, Map<SandboxId, StoredSandbox> byId) {
+        Map<String, RunscContainer> containers = new HashMap<>();
+        Set<SandboxId> ids = new java.util.HashSet<>();
+        for (String containerId : listed) {
+            Optional<SandboxId> id = SandboxId.parse(containerId);
+            if (id.isEmpty()) {
+                continue; // not sandlot's: the full list's entry would be ignored as well
+            }
+            StoredSandbox s = byId.get(id.get());
+            if (s == null) {
+                return Optional.empty();
+            }
+            ids.add(id.get());
+            Integer pid = s.pid();
+            RunscContainer c;
+            if (!known.isStarted(id.get())) {
+                c = new RunscContainer(containerId, pid == null ? 0 : pid, "created", null);
+            } else if (pid != null && known.alive(proc, id.get(), pid)) {
+                c = new RunscContainer(containerId, pid, "running", null);
+            } else {
+                c = new RunscContainer(containerId, -1, "stopped", null);
+            }
+            containers.put(containerId, c);
+        }
+        known.retainProcesses(ids);
+        return Optional.of(containers);
     }
 
     private RuntimeState runtimeOf(RunscContainer c) {
@@ -103,7 +159,22 @@ public final class Observer {
         return RuntimeState.EXITED;
     }
 
-    private List<String> missingHostInterfaces(StoredSandbox s) {
+    /**
+     * The host's interfaces as one listing of /sys/class/net per pass, not a lookup per sandbox
+     * (a no-op pass over 100 sandboxes made 200 sysfs lookups). If the folder cannot be listed,
+     * each name is looked up.
+     */
+    private static Predicate<String> hostLinksNow() {
+        Path net = Path.of("/sys/class/net");
+        try (Stream<Path> links = Files.list(net)) {
+            Set<String> names = links.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+            return names::contains;
+        } catch (IOException | UncheckedIOException e) {
+            return name -> Files.exists(net.resolve(name));
+        }
+    }
+
+    private static List<String> missingHostInterfaces(StoredSandbox s, Predicate<String> hostLinkExists) {
         List<String> missing = new ArrayList<>();
         for (StoredAttachment a : s.attachments()) {
             if (!a.added()) {
@@ -128,7 +199,7 @@ public final class Observer {
         for (JsonNode i : interfaces) {
             String sandbox = Optional.ofNullable(i.get("sandbox")).map(JsonNode::asText).orElse("");
             String name = Optional.ofNullable(i.get("name")).map(JsonNode::asText).orElse("");
-            if (sandbox.isEmpty() && name.matches("[A-Za-z0-9_.@-]{1,15}")) {
+            if (sandbox.isEmpty() && LINK_NAME.matcher(name).matches()) {
                 names.add(name);
             }
         }

@@ -15,6 +15,7 @@ import dev.sandlot.host.Netns;
 import dev.sandlot.host.ProcFs;
 import dev.sandlot.host.RecordingProcessRunner;
 import dev.sandlot.host.Runsc;
+import dev.sandlot.observe.KnownSandboxes;
 import dev.sandlot.manifest.Manifest;
 import dev.sandlot.manifest.ManifestParser;
 import dev.sandlot.manifest.ParseResult;
@@ -90,7 +91,7 @@ final class FakeHost {
                 new Iptables(runner),
                 procFs,
                 new Cgroups(Files.createDirectories(dir.resolve("cgroup"))),
-                Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC));
+                Clock.fixed(Instant.parse("2026-11-27T12:00:00Z"), ZoneOffset.UTC), new KnownSandboxes());
         host.state().init();
         defaultRules();
     }
@@ -152,7 +153,7 @@ final class FakeHost {
     /** These clients with other settings (the state store stays in this host's temp dir). */
     HostClients with(Settings settings) {
         return new HostClients(settings, host.state(), host.runsc(), host.netns(), host.cni(), host.networks(),
-                host.iptables(), host.proc(), host.cgroups(), host.clock());
+                host.iptables(), host.proc(), host.cgroups(), host.clock(), host.known());
     }
 
     /** One line per request: CNI calls by command, plugin, ifname and network; others by argv. */

@@ -44,6 +44,7 @@ class ObserverTest {
 
     final RecordingProcessRunner runner = new RecordingProcessRunner();
     final Set<String> missingLinks = new HashSet<>();
+    final KnownSandboxes known = new KnownSandboxes();
     StateStore state;
     Path netnsDir;
     Path proc;
@@ -59,8 +60,8 @@ class ObserverTest {
         runscRoot = dir.resolve("runsc");
         ProcFs procFs = new ProcFs(proc);
         observer = new Observer(state, new Runsc(runner, "runsc", runscRoot, List.of(), procFs, Duration.ofSeconds(5)),
-                new Netns(runner, netnsDir), procFs, name -> !missingLinks.contains(name),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+                new Netns(runner, netnsDir), procFs, () -> name -> !missingLinks.contains(name),
+                Clock.fixed(NOW, ZoneOffset.UTC), known);
         runsc("null");
     }
 
@@ -91,6 +92,30 @@ class ObserverTest {
     private Incarnation only(Observation o, String name) {
         assertThat(o.of(name)).hasSize(1);
         return o.of(name).get(0);
+    }
+
+    private void quietList(SandboxId... ids) {
+        StringBuilder out = new StringBuilder();
+        for (SandboxId id : ids) {
+            out.append(id.value()).append('\n');
+        }
+        runner.whenArgv("runsc", "--root", runscRoot.toString(), "list", "-quiet").thenReturn(ok(out.toString()));
+    }
+
+    /** A sandbox process as runsc starts it: its command line ends with the container id. */
+    private void sandboxProcess(int pid, SandboxId id) throws IOException {
+        process(pid, 'S');
+        Files.write(proc.resolve(pid + "/cmdline"), ("runsc-sandbox\0--root=/r\0boot\0--bundle=/b\0" + id.value()
+                + "\0").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void pidFile(SandboxId id, int pid) throws IOException {
+        Files.writeString(state.pidFile(id), Integer.toString(pid));
+    }
+
+    private List<String> listCalls() {
+        return runner.commandLines().stream().filter(l -> l.contains(" list")).map(l -> l.replaceAll(".* list", "list"))
+                .toList();
     }
 
     @Test
@@ -244,5 +269,106 @@ class ObserverTest {
         assertThat(web.stored()).isNotNull();
         assertThat(web.stored().record()).isNull();
         assertThat(web.specHash()).isNull();
+    }
+
+    @Test
+    void afterTheFirstFullListOnlyTheIdsAreListedAndRecordsAndProcTellTheRest() throws Exception {
+        recorded(WEB);
+        recorded(DB);
+        pidFile(WEB, 100);
+        pidFile(DB, 101);
+        sandboxProcess(100, WEB);
+        sandboxProcess(101, DB);
+        runsc("[" + container(WEB, 100, "running") + "," + container(DB, 101, "running") + "]");
+        quietList(WEB, DB);
+
+        Observation first = observer.observe();
+        Observation second = observer.observe();
+
+        assertThat(listCalls()).containsExactly("list --format json", "list -quiet");
+        for (Observation o : List.of(first, second)) {
+            assertThat(only(o, "web").runtime()).isEqualTo(RuntimeState.RUNNING);
+            assertThat(only(o, "web").pid()).isEqualTo(100);
+            assertThat(only(o, "db").pid()).isEqualTo(101);
+        }
+    }
+
+    @Test
+    void fromTheIdsAloneADeadSandboxHasExitedAndAReusedPidIsNotTheSandbox() throws Exception {
+        SandboxId reused = new SandboxId("sandlot-reused.00000008");
+        for (SandboxId id : List.of(WEB, DB, reused)) {
+            recorded(id);
+        }
+        pidFile(WEB, 100);
+        pidFile(DB, 101);
+        pidFile(reused, 102);
+        sandboxProcess(100, WEB);
+        sandboxProcess(101, DB);
+        sandboxProcess(102, reused);
+        runsc("[" + container(WEB, 100, "running") + "," + container(DB, 101, "running") + ","
+                + container(reused, 102, "running") + "]");
+        quietList(WEB, DB, reused);
+        observer.observe();
+        process(101, 'Z');
+        // pid 102 ended and a new process got it: another start time and command line
+        Files.writeString(proc.resolve("102/stat"), "102 (bash) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 3 0 "
+                + "999999 123456 789 18446744073709551615\n");
+        Files.write(proc.resolve("102/cmdline"), "bash\0".getBytes(StandardCharsets.UTF_8));
+
+        Observation o = observer.observe();
+
+        assertThat(listCalls()).containsExactly("list --format json", "list -quiet");
+        assertThat(only(o, "web").runtime()).isEqualTo(RuntimeState.RUNNING);
+        assertThat(only(o, "db").runtime()).isEqualTo(RuntimeState.EXITED);
+        assertThat(only(o, "reused").runtime()).isEqualTo(RuntimeState.EXITED);
+        assertThat(only(o, "reused").pid()).isZero();
+    }
+
+    @Test
+    void aSandboxNeitherStartedHereNorSeenRunningInAFullListCountsAsHalfMade() throws Exception {
+        recorded(WEB);
+        runsc("null");
+        observer.observe();
+        // An earlier process created it and died before `runsc run` returned: runsc would say "created".
+        pidFile(WEB, 100);
+        sandboxProcess(100, WEB);
+        quietList(WEB);
+
+        Incarnation web = only(observer.observe(), "web");
+
+        assertThat(web.runtime()).isEqualTo(RuntimeState.EXITED);
+        assertThat(web.container().status()).isEqualTo("created");
+    }
+
+    @Test
+    void aSandboxThisProcessStartedRunsFromTheIdsAlone() throws Exception {
+        runsc("null");
+        observer.observe();
+        recorded(WEB);
+        pidFile(WEB, 100);
+        sandboxProcess(100, WEB);
+        known.started(WEB);
+        quietList(WEB);
+
+        Incarnation web = only(observer.observe(), "web");
+
+        assertThat(listCalls()).containsExactly("list --format json", "list -quiet");
+        assertThat(web.runtime()).isEqualTo(RuntimeState.RUNNING);
+        assertThat(web.pid()).isEqualTo(100);
+    }
+
+    @Test
+    void aListedContainerWithoutARecordMakesTheListFullAgain() throws Exception {
+        runsc("null");
+        observer.observe();
+        quietList(WEB);
+        runsc("[" + container(WEB, 100, "running") + "]");
+        process(100, 'S');
+
+        Incarnation web = only(observer.observe(), "web");
+
+        assertThat(listCalls()).containsExactly("list --format json", "list -quiet", "list --format json");
+        assertThat(web.stored()).isNull();
+        assertThat(web.runtime()).isEqualTo(RuntimeState.RUNNING);
     }
 }
