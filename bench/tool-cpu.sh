@@ -100,7 +100,7 @@ served() {
   done
 }
 
-runsc_() { runsc --root "$ROOT" --network=host "$@"; }
+runsc_() { runsc --root "$ROOT" --network=host ${SLTOOL_RUNSC_FLAGS:-} "$@"; }
 export CNI_PATH=$CNI
 for ((r = 1; r <= REPS; r++)); do
   for shape in tutorial sandlot; do
