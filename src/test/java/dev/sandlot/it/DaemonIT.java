@@ -99,6 +99,33 @@ class DaemonIT {
         }
     }
 
+    /** A signal mask line of /proc/PID/status ("SigIgn:\t0000000000000001") as a number. */
+    private static long signalMask(long pid, String field) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseUnsignedLong(line.substring(field.length() + 1).strip(), 16);
+            }
+        }
+        throw new AssertionError("no " + field + " in /proc/" + pid + "/status");
+    }
+
+    @Test
+    void startedUnderNohupItStillTakesSighupAsReRead() throws Exception {
+        // nohup starts it with SIGHUP ignored, which the JVM would keep: `sandlot sync` and
+        // `systemctl reload` would then do nothing at all.
+        try (DaemonProcess daemon = new DaemonProcess(host, java.util.List.of("nohup"))) {
+            daemon.awaitLog("sandlot running", 20_000);
+            long sighup = 1L << (1 - 1);
+            assertThat(signalMask(daemon.process.pid(), "SigIgn") & sighup).as("SIGHUP ignored").isZero();
+            assertThat(signalMask(daemon.process.pid(), "SigCgt") & sighup).as("SIGHUP caught").isEqualTo(sighup);
+            TestHost.Run sync = host.sandlot("sync");
+            assertThat(sync.exit()).as(sync.err()).isZero();
+            dropIn("after-hup", "v1");
+            assertThat(awaitStatus("after-hup", DaemonIT::running, 20_000)).isNotNull();
+            assertThat(daemon.process.isAlive()).isTrue();
+        }
+    }
+
     @Test
     void survivesItsOwnRestartsWithoutTouchingSandboxes() throws Exception {
         dropIn("keep", "v1");

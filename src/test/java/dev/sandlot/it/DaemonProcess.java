@@ -13,8 +13,14 @@ final class DaemonProcess implements AutoCloseable {
     final Path log;
 
     DaemonProcess(TestHost host, String... extra) throws IOException {
+        this(host, List.of(), extra);
+    }
+
+    /** Started through {@code launcher} (for example {@code nohup}), which must exec it. */
+    DaemonProcess(TestHost host, List<String> launcher, String... extra) throws IOException {
         log = Files.createTempFile(host.root, "daemon-", ".log");
-        List<String> argv = new ArrayList<>(List.of("bin/sandlot", "run"));
+        List<String> argv = new ArrayList<>(launcher);
+        argv.addAll(List.of("bin/sandlot", "run"));
         argv.addAll(host.options());
         argv.addAll(List.of(extra));
         process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
