@@ -17,8 +17,6 @@ import java.util.Optional;
 public final class ProcFs {
     /** More than any stat line: 52 fields of at most 20 digits and a 16-byte command name. */
     private static final int STAT_LIMIT = 2048;
-    /** What a stat line usually fits in (about 300 bytes). */
-    private static final int STAT_TYPICAL = 512;
     private final Path procRoot;
 
     public ProcFs() {
@@ -36,15 +34,11 @@ public final class ProcFs {
             return Optional.empty();
         }
         try (InputStream in = Files.newInputStream(procRoot.resolve(Integer.toString(pid)).resolve("stat"))) {
-            // A stat line is a few hundred bytes; readAllBytes would allocate 8 KiB for a file
-            // whose size reads as 0, on every check of every sandbox (the daemon's main garbage).
-            byte[] bytes = in.readNBytes(STAT_TYPICAL);
-            if (bytes.length == STAT_TYPICAL) {
-                byte[] rest = in.readNBytes(STAT_LIMIT - STAT_TYPICAL);
-                bytes = java.util.Arrays.copyOf(bytes, STAT_TYPICAL + rest.length);
-                System.arraycopy(rest, 0, bytes, STAT_TYPICAL, rest.length);
-            }
-            String line = new String(bytes, StandardCharsets.UTF_8);
+            // One read into a buffer that fits any stat line: readAllBytes would allocate 8 KiB for
+            // a file whose size reads as 0, on every check of every sandbox.
+            byte[] bytes = new byte[STAT_LIMIT];
+            int length = in.readNBytes(bytes, 0, STAT_LIMIT);
+            String line = new String(bytes, 0, length, StandardCharsets.UTF_8);
             return Optional.of(ProcStat.parse(line.strip()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,7 +122,7 @@ public final class Observer {
      */
     private Optional<Map<String, RunscContainer>> fromIds(List<String> listed, Map<SandboxId, StoredSandbox> byId) {
         Map<String, RunscContainer> containers = new HashMap<>();
-        Set<SandboxId> ids = new java.util.HashSet<>();
+        Set<SandboxId> ids = new HashSet<>();
         for (String containerId : listed) {
             Optional<SandboxId> id = SandboxId.parse(containerId);
             if (id.isEmpty()) {
